@@ -1,0 +1,138 @@
+"""The database tables: one per concept in DESIGN.md, plus the link that says which assets a stage used.
+
+Lineage is a DAG kept as two relations: ``Asset.stage_id`` (the stage that generated the asset, PROV
+wasGeneratedBy) and ``StageInput`` (the assets a stage used, PROV used). Who did a stage is a
+``Contribution`` with a role code; an AI model is never a contributor, only the ``model_id`` of a stage.
+The store knows nothing about C2PA: a manifest is just the label recorded on an asset.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def saved_id(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (sqlmodel types it as optional until then)."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet; flush the session first")
+    return int(value)
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    native_name: str | None = None
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, index=True)
+    # The credited name exactly as the person wants it in English credits (Japanese names family first).
+    name: str
+    native_name: str | None = None
+    family_name: str | None = None
+    given_name: str | None = None
+    # "hepburn" unless the person spells their name otherwise.
+    romanization: str = "hepburn"
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    consents_to_credit: bool = True
+
+
+class Production(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True, index=True)
+    title: str
+    native_title: str | None = None
+    studio: str | None = None
+
+
+class Background(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("production_id", "cut"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    production_id: int = Field(foreign_key="production.id", index=True)
+    cut: str
+    scene: str | None = None
+    episode: str | None = None
+
+
+class AIModel(SQLModel, table=True):
+    __tablename__ = "ai_model"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    path: str
+    architecture: str
+    # Digest over all weight-file digests: two records with the same fingerprint are the same weights.
+    fingerprint: str = Field(unique=True, index=True)
+    weight_sha256: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    short_hash: str | None = None
+    is_test_model: bool = False
+    license: str | None = None
+    notes: str | None = None
+    loras: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Stage(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Stable identity that also goes into the signed manifest, so a file can be matched to its record.
+    uuid: str = Field(default_factory=_uuid, unique=True, index=True)
+    kind: str = Field(index=True)
+    background_id: int = Field(foreign_key="background.id", index=True)
+    # The software agent: an artist's application, or the diffusers pipeline class for AI stages.
+    tool: str | None = None
+    tool_version: str | None = None
+    model_id: int | None = Field(default=None, foreign_key="ai_model.id")
+    parameters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Candidates made by one `generate` call share a batch, so a selection knows the alternatives.
+    batch: str | None = Field(default=None, index=True)
+    # For work on an AI candidate: the human selection that picked it, fixed when the stage is recorded.
+    selection_id: int | None = Field(default=None, foreign_key="stage.id")
+    started_at: datetime = Field(default_factory=_now)
+    finished_at: datetime = Field(default_factory=_now)
+
+
+class StageInput(SQLModel, table=True):
+    __tablename__ = "stage_input"
+
+    stage_id: int = Field(foreign_key="stage.id", primary_key=True)
+    asset_id: int = Field(foreign_key="asset.id", primary_key=True, index=True)
+
+
+class Contribution(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str
+    degree: str = "lead"
+
+
+class Asset(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    background_id: int = Field(foreign_key="background.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    # Relative to the project folder, with forward slashes.
+    path: str = Field(unique=True)
+    sha256: str = Field(index=True)
+    pixel_sha256: str = Field(index=True)
+    phash: str
+    dhash: str
+    width: int
+    height: int
+    format: str
+    manifest_label: str | None = None
+    created_at: datetime = Field(default_factory=_now)
