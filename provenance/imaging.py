@@ -1,0 +1,111 @@
+"""Reading artists' image files and describing image bytes: digests and perceptual hashes.
+
+Every stage works on flattened RGB: a sketch drawn on a transparent layer is composited onto white paper,
+which is how it would be scanned or printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import imagehash
+from PIL import Image, UnidentifiedImageError
+
+from .errors import InputFileError
+
+SUPPORTED_FORMATS = ("PNG", "JPEG", "TIFF", "WEBP", "BMP")
+# A decompression bomb guard at ~16k x 16k, well above any background plate.
+MAX_PIXELS = 16384 * 16384
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What the records keep about one image file."""
+
+    sha256: str
+    pixel_sha256: str
+    phash: str
+    dhash: str
+    width: int
+    height: int
+    format: str
+
+
+def load_image(path: Path) -> Image.Image:
+    """Decode an artist's file into RGB, or fail with one line that says why.
+
+    >>> load_image(Path("missing.png"))
+    Traceback (most recent call last):
+    provenance.errors.InputFileError: missing.png does not exist; check the path
+    """
+    if not path.exists():
+        raise InputFileError(f"{path} does not exist; check the path")
+    if not path.is_file():
+        raise InputFileError(f"{path} is not a file; give the path of an image file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path} cannot be read ({exc.strerror})") from None
+    return decode_image(data, name=str(path))
+
+
+def decode_image(data: bytes, *, name: str) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            fmt = opened.format or "unknown"
+            if fmt not in SUPPORTED_FORMATS:
+                raise InputFileError(
+                    f"{name} is a {fmt} image; export it as one of {', '.join(SUPPORTED_FORMATS)}"
+                )
+            if opened.width * opened.height > MAX_PIXELS:
+                raise InputFileError(f"{name} is {opened.width}x{opened.height}, larger than supported")
+            opened.load()
+            return _flatten(opened)
+    except UnidentifiedImageError:
+        raise InputFileError(f"{name} is not an image file; give a PNG, JPEG, TIFF or WebP") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputFileError(f"{name} is damaged and cannot be decoded ({exc}); re-export it") from None
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def png_bytes(image: Image.Image, text: dict[str, str] | None = None) -> bytes:
+    """Encode as PNG, optionally with tEXt chunks."""
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    for key, value in (text or {}).items():
+        info.add_itxt(key, value)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def pixel_sha256(image: Image.Image) -> str:
+    """Digest of the decoded pixels: survives re-encoding and metadata changes, not any pixel change."""
+    rgb = image.convert("RGB")
+    digest = hashlib.sha256(f"RGB {rgb.width}x{rgb.height}\n".encode())
+    digest.update(rgb.tobytes())
+    return digest.hexdigest()
+
+
+def describe(data: bytes, image: Image.Image) -> ImageFacts:
+    """Facts about encoded bytes ``data`` whose decoded pixels are ``image``."""
+    return ImageFacts(
+        sha256=hashlib.sha256(data).hexdigest(),
+        pixel_sha256=pixel_sha256(image),
+        phash=str(imagehash.phash(image)),
+        dhash=str(imagehash.dhash(image)),
+        width=image.width,
+        height=image.height,
+        format="PNG" if data[:8] == b"\x89PNG\r\n\x1a\n" else (Image.open(io.BytesIO(data)).format or "?"),
+    )

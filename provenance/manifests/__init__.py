@@ -1,0 +1,6 @@
+"""C2PA manifests: pure definitions per stage kind, and signing/reading at the edge."""
+
+from .definition import manifest_definition, source_type
+from .signing import ManifestStore, read_manifest_store, sign_png
+
+__all__ = ["ManifestStore", "manifest_definition", "read_manifest_store", "sign_png", "source_type"]

@@ -1,0 +1,98 @@
+"""Signing files and reading manifest stores with c2pa, trusting the studio CA offline."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import c2pa
+
+from ..errors import SigningError
+from ..keys import SigningIdentity
+from .definition import parent_ingredient
+
+# Codes that mean "signed correctly, by someone this reader does not trust" rather than "altered".
+_UNTRUSTED_ONLY = {"signingCredential.untrusted"}
+
+
+@dataclass(frozen=True)
+class ManifestStore:
+    """A file's manifest store as read and validated: the parsed JSON plus the validation verdict."""
+
+    active_label: str
+    manifests: dict[str, dict[str, Any]]
+    validation_state: str
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def trusted(self) -> bool:
+        return self.validation_state == "Trusted"
+
+    @property
+    def intact(self) -> bool:
+        """Signatures and hash bindings hold, whoever signed."""
+        return all(failure.get("code") in _UNTRUSTED_ONLY for failure in self.failures)
+
+
+def _context(identity: SigningIdentity) -> c2pa.Context:
+    return c2pa.Context.from_dict(
+        {
+            "trust": {"user_anchors": identity.trust_anchors_pem},
+            # Nothing outside this machine is reachable, and an audit must not depend on it.
+            "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
+        }
+    )
+
+
+def _signer(identity: SigningIdentity) -> c2pa.Signer:
+    # No timestamp authority: an unreachable one makes signing fail (DESIGN.md).
+    info = c2pa.C2paSignerInfo(
+        b"es256", identity.certificate_chain_pem.encode(), identity.private_key_pem.encode(), None
+    )
+    return c2pa.Signer.from_info(info)
+
+
+def sign_png(
+    definition: dict[str, Any],
+    png: bytes,
+    identity: SigningIdentity,
+    *,
+    parent: tuple[str, bytes] | None = None,
+) -> bytes:
+    """Embed a signed manifest into PNG bytes; ``parent`` is the (title, signed bytes) of the input."""
+    try:
+        builder = c2pa.Builder.from_json(definition, context=_context(identity))
+        if parent is not None:
+            title, data = parent
+            builder.add_ingredient(parent_ingredient(title), "image/png", io.BytesIO(data))
+        output = io.BytesIO()
+        builder.sign(_signer(identity), "image/png", io.BytesIO(png), output)
+    except c2pa.C2paError as exc:
+        raise SigningError(f"the manifest could not be signed: {exc}") from None
+    return output.getvalue()
+
+
+def read_manifest_store(data: bytes, identity: SigningIdentity, mime_type: str) -> ManifestStore | None:
+    """Read and validate the manifest store embedded in ``data``; None when there is none."""
+    try:
+        reader = c2pa.Reader.try_create(mime_type, io.BytesIO(data), None, _context(identity))
+    except c2pa.C2paError as exc:
+        # A store that cannot even be parsed has been damaged: report it as a failure, not a crash.
+        return ManifestStore("", {}, "Invalid", [{"code": "manifest.unreadable", "explanation": str(exc)}])
+    if reader is None:
+        return None
+    with reader:
+        parsed = json.loads(reader.json())
+        results = reader.get_validation_results() or {}
+        state = reader.get_validation_state() or "Invalid"
+    failures = list(results.get("activeManifest", {}).get("failure", []))
+    for delta in results.get("ingredientDeltas", []):
+        failures.extend(delta.get("validationDeltas", {}).get("failure", []))
+    return ManifestStore(
+        active_label=parsed.get("active_manifest", ""),
+        manifests=parsed.get("manifests", {}),
+        validation_state=state,
+        failures=failures,
+    )

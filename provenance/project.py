@@ -1,0 +1,108 @@
+"""A project folder: its settings, its database and its studio keys.
+
+Layout::
+
+    <root>/.provenance/project.json    settings (database URL if not the default SQLite file)
+    <root>/.provenance/provenance.db   the default SQLite database
+    <root>/.provenance/keys/           studio CA and signing certificate (private keys owner-only)
+    <root>/assets/...                  the signed files the stages write
+
+A project is found like git finds a repository: in the given folder or the nearest parent that has
+``.provenance/``.
+
+>>> project = Project.init(tmp_path, studio="Harbor Studio")  # doctest: +SKIP
+>>> Project.find(tmp_path / "assets").root == tmp_path  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from functools import cached_property
+from pathlib import Path
+
+from .errors import InputFileError, ProjectError
+from .keys import SigningIdentity, create_studio_keys, load_signing_identity
+from .store import Store
+
+MARKER = ".provenance"
+SETTINGS_FILE = "project.json"
+SETTINGS_VERSION = 1
+
+
+class Project:
+    def __init__(self, root: Path, store: Store) -> None:
+        self.root = root
+        self.store = store
+
+    @property
+    def folder(self) -> Path:
+        return self.root / MARKER
+
+    @property
+    def keys_folder(self) -> Path:
+        return self.folder / "keys"
+
+    @cached_property
+    def signing_identity(self) -> SigningIdentity:
+        return load_signing_identity(self.keys_folder)
+
+    @classmethod
+    def init(cls, root: Path, *, db_url: str | None = None, studio: str | None = None) -> Project:
+        """Create a project in ``root``: settings, database tables and studio keys, or nothing at all."""
+        root = root.resolve()
+        folder = root / MARKER
+        if folder.exists():
+            raise ProjectError(f"{root} already holds a provenance project; use it, or pick another folder")
+        root.mkdir(parents=True, exist_ok=True)
+        folder.mkdir()
+        try:
+            studio = studio or root.name
+            settings = {"version": SETTINGS_VERSION, "db": db_url, "studio": studio}
+            (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+            create_studio_keys(folder / "keys", studio)
+            store = Store.open(db_url or _default_db_url(folder), create=True)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return cls(root, store)
+
+    @classmethod
+    def find(cls, start: Path, *, db_url: str | None = None) -> Project:
+        """Open the project that holds ``start`` (a folder), looking upwards."""
+        start = start.resolve()
+        for candidate in (start, *start.parents):
+            if (candidate / MARKER / SETTINGS_FILE).is_file():
+                return cls.open(candidate, db_url=db_url)
+        raise ProjectError(f"no provenance project in {start} or above; run `provenance init` there first")
+
+    @classmethod
+    def open(cls, root: Path, *, db_url: str | None = None) -> Project:
+        folder = root / MARKER
+        try:
+            settings = json.loads((folder / SETTINGS_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            raise ProjectError(f"the project settings in {folder} cannot be read: {exc}") from None
+        url = db_url or settings.get("db") or _default_db_url(folder)
+        store = Store.open(url, create=True)
+        return cls(root, store)
+
+    def relative(self, path: Path) -> str:
+        """A path inside the project as stored in records: relative, forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            raise InputFileError(
+                f"{path} is outside the project folder {self.root}; write outputs inside the project"
+            ) from None
+
+    def absolute(self, stored_path: str) -> Path:
+        return self.root / stored_path
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _default_db_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'provenance.db'}"

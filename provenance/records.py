@@ -1,0 +1,67 @@
+"""Typed stage records: the facts about one stage that the database, the manifest and the audit share.
+
+A :class:`StageRecord` is built from the database rows when a stage is recorded, embedded verbatim in the
+stage's signed manifest (assertion ``org.provenance.stage``), and read back by the audit, which compares
+it with the rows again. It is validated at both boundaries, never parsed from free text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STAGE_ASSERTION = "org.provenance.stage"
+STAGE_RECORD_VERSION = 1
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonCredit(_Record):
+    handle: str
+    name: str
+    native_name: str | None = None
+    role: str
+
+
+class ModelRecord(_Record):
+    """The weights an AI stage used, identified by content, not by name."""
+
+    name: str
+    architecture: str
+    fingerprint: str
+    weight_sha256: dict[str, str]
+    test_model: bool = False
+    license: str | None = None
+
+
+class SoftwareAgent(_Record):
+    name: str
+    version: str | None = None
+
+
+class SelectionRecord(_Record):
+    """A human decision that picked this stage's input among AI candidates (it has no file of its own)."""
+
+    stage_id: str
+    people: list[PersonCredit]
+    alternatives: int = Field(description="how many candidates were passed over")
+
+
+class StageRecord(_Record):
+    version: int = STAGE_RECORD_VERSION
+    stage_id: str
+    kind: str
+    ai: bool
+    production: str
+    background: str
+    people: list[PersonCredit]
+    tool: SoftwareAgent | None = None
+    model: ModelRecord | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+    selection: SelectionRecord | None = None
+    started_at: datetime
+    finished_at: datetime
