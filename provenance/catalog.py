@@ -1,0 +1,205 @@
+"""People, organizations, productions and backgrounds: adding them and finding them by handle.
+
+>>> alice = add_person(project, "Tanaka Aiko", native_name="田中 愛子")  # doctest: +SKIP
+>>> alice.handle  # doctest: +SKIP
+'tanaka-aiko'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from .errors import AlreadyExistsError, InvalidValueError, NotFoundError
+from .imaging import decode_image, pixel_sha256
+from .project import Project
+from .store import Asset, Background, Organization, Person, Production, saved_id
+
+_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def slug(text: str) -> str:
+    """A handle made from a name: ASCII, lower case, hyphens. Empty for names with no Latin letters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def check_handle(handle: str) -> str:
+    if not _HANDLE.match(handle):
+        raise InvalidValueError(
+            f"handle {handle!r} is not valid; use lower-case letters, digits, '.', '_' or '-'"
+        )
+    return handle
+
+
+def _handle_for(name: str, handle: str | None, what: str) -> str:
+    if handle:
+        return check_handle(handle)
+    derived = slug(name)
+    if not derived:
+        raise InvalidValueError(f"cannot derive a handle from {name!r}; give the {what} one with --handle")
+    return derived
+
+
+def add_person(
+    project: Project,
+    name: str,
+    *,
+    handle: str | None = None,
+    native_name: str | None = None,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    organization: str | None = None,
+    credited: bool = True,
+) -> Person:
+    """Record a human contributor. ``name`` is the credited name as the person writes it."""
+    handle = _handle_for(name, handle, "person")
+    with project.store.session() as session:
+        if _one(session, Person, handle=handle):
+            raise AlreadyExistsError(f"there is already a person with handle {handle!r}; pick another")
+        person = Person(
+            handle=handle,
+            name=name.strip(),
+            native_name=native_name,
+            family_name=family_name,
+            given_name=given_name,
+            organization_id=_organization_id(session, organization),
+            consents_to_credit=credited,
+        )
+        session.add(person)
+    return person
+
+
+def add_production(
+    project: Project,
+    title: str,
+    *,
+    handle: str | None = None,
+    native_title: str | None = None,
+    studio: str | None = None,
+) -> Production:
+    handle = _handle_for(title, handle, "production")
+    with project.store.session() as session:
+        if _one(session, Production, handle=handle):
+            raise AlreadyExistsError(f"there is already a production with handle {handle!r}; pick another")
+        production = Production(handle=handle, title=title, native_title=native_title, studio=studio)
+        session.add(production)
+    return production
+
+
+def add_background(
+    project: Project,
+    production: str,
+    cut: str,
+    *,
+    scene: str | None = None,
+    episode: str | None = None,
+) -> Background:
+    """Add one background (one cut) to a production; it is named ``<production>/<cut>``."""
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", cut):
+        raise InvalidValueError(f"cut {cut!r} is not valid; use letters, digits, '.', '_' or '-' (e.g. C012)")
+    with project.store.session() as session:
+        owner = get_production(session, production)
+        if _one(session, Background, production_id=owner.id, cut=cut):
+            raise AlreadyExistsError(f"background {owner.handle}/{cut} already exists")
+        background = Background(production_id=saved_id(owner), cut=cut, scene=scene, episode=episode)
+        session.add(background)
+    return background
+
+
+def get_person(session: Session, handle: str) -> Person:
+    person = _one(session, Person, handle=handle)
+    if person is None:
+        raise NotFoundError(f"unknown person {handle!r}; add them with `provenance person add`")
+    return person
+
+
+def get_production(session: Session, handle: str) -> Production:
+    production = _one(session, Production, handle=handle)
+    if production is None:
+        raise NotFoundError(f"unknown production {handle!r}; add it with `provenance production add`")
+    return production
+
+
+def get_background(session: Session, name: str) -> Background:
+    """A background by its name ``<production>/<cut>``."""
+    production_handle, separator, cut = name.partition("/")
+    if not separator or not cut:
+        raise InvalidValueError(f"background {name!r} should be written PRODUCTION/CUT, e.g. harbor/C012")
+    production = get_production(session, production_handle)
+    background = _one(session, Background, production_id=production.id, cut=cut)
+    if background is None:
+        raise NotFoundError(
+            f"unknown background {name!r}; add it with `provenance background add {production_handle} {cut}`"
+        )
+    return background
+
+
+def find_asset(session: Session, reference: str) -> Asset:
+    """An asset by id (``12``, ``#12``) or by the path of a file whose content matches a recorded asset.
+
+    A file matches by its exact bytes, or failing that by its decoded pixels (a copy whose metadata
+    was rewritten is still the same picture).
+    """
+    text = reference.strip().removeprefix("#")
+    if text.isdigit():
+        asset = session.get(Asset, int(text))
+        if asset is None:
+            raise NotFoundError(f"there is no asset #{text}; `provenance lineage` lists recorded files")
+        return asset
+    path = Path(reference)
+    if not path.is_file():
+        raise NotFoundError(f"no asset {reference!r}: give an asset id or the path of a recorded file")
+    data = path.read_bytes()
+    asset = session.exec(select(Asset).where(Asset.sha256 == hashlib.sha256(data).hexdigest())).first()
+    if asset is None:
+        pixels = pixel_sha256(decode_image(data, name=reference))
+        asset = session.exec(select(Asset).where(Asset.pixel_sha256 == pixels)).first()
+    if asset is None:
+        raise NotFoundError(f"{reference} matches no recorded asset; record it with `provenance sketch`")
+    return asset
+
+
+def background_name(session: Session, background: Background) -> str:
+    production = session.get(Production, background.production_id)
+    assert production is not None
+    return f"{production.handle}/{background.cut}"
+
+
+def list_people(project: Project) -> list[Person]:
+    with project.store.session() as session:
+        return list(session.exec(select(Person).order_by(Person.handle)))
+
+
+def list_productions(project: Project) -> list[Production]:
+    with project.store.session() as session:
+        return list(session.exec(select(Production).order_by(Production.handle)))
+
+
+def list_backgrounds(project: Project, production: str) -> list[Background]:
+    with project.store.session() as session:
+        owner = get_production(session, production)
+        query = select(Background).where(Background.production_id == owner.id).order_by(Background.cut)
+        return list(session.exec(query))
+
+
+def _organization_id(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    organization = _one(session, Organization, name=name)
+    if organization is None:
+        organization = Organization(name=name)
+        session.add(organization)
+        session.flush()
+    return organization.id
+
+
+def _one(session: Session, table, **where):
+    query = select(table)
+    for column, value in where.items():
+        query = query.where(getattr(table, column) == value)
+    return session.exec(query).first()

@@ -1,0 +1,90 @@
+"""The recorded lineage of an asset: the stages and inputs behind it, back to the first sketch.
+
+>>> tree = asset_lineage(project, "5")  # doctest: +SKIP
+>>> [node.kind for node in tree.walk()]  # doctest: +SKIP
+['revise', 'ai_generate', 'sketch']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from . import catalog
+from .project import Project
+from .stages import stage_record
+from .store import Asset, Stage, StageInput
+
+
+class LineageDecision(BaseModel):
+    """A stage that wrote no file but decided about this asset (a selection)."""
+
+    kind: str
+    stage_id: str
+    people: list[str]
+
+
+class LineageNode(BaseModel):
+    asset_id: int
+    path: str
+    kind: str
+    ai: bool
+    stage_id: str
+    people: list[str] = Field(description="'Name (ROLE)' for each person on the stage")
+    tool: str | None = None
+    model: str | None = None
+    seed: int | None = None
+    decisions: list[LineageDecision] = Field(default_factory=list)
+    inputs: list[LineageNode] = Field(default_factory=list)
+
+    def walk(self) -> Iterator[LineageNode]:
+        yield self
+        for parent in self.inputs:
+            yield from parent.walk()
+
+
+def asset_lineage(project: Project, reference: str) -> LineageNode:
+    """The lineage tree of an asset given by id or by a file that matches a recorded one."""
+    with project.store.session() as session:
+        return _node(session, catalog.find_asset(session, reference))
+
+
+def _node(session: Session, asset: Asset) -> LineageNode:
+    stage = session.get(Stage, asset.stage_id)
+    assert stage is not None
+    record = stage_record(session, stage)
+    inputs_query = (
+        select(Asset)
+        .join(StageInput, col(StageInput.asset_id) == Asset.id)
+        .where(StageInput.stage_id == stage.id)
+    )
+    decisions_query = (
+        select(Stage)
+        .join(StageInput, col(StageInput.stage_id) == Stage.id)
+        .where(StageInput.asset_id == asset.id, Stage.kind == "select")
+    )
+    decisions = []
+    for decision in session.exec(decisions_query):
+        people = stage_record(session, decision).people
+        decisions.append(
+            LineageDecision(
+                kind=decision.kind,
+                stage_id=decision.uuid,
+                people=[f"{p.name} ({p.role})" for p in people],
+            )
+        )
+    return LineageNode(
+        asset_id=asset.id or 0,
+        path=asset.path,
+        kind=stage.kind,
+        ai=record.ai,
+        stage_id=stage.uuid,
+        people=[f"{p.name} ({p.role})" for p in record.people],
+        tool=record.tool.name if record.tool else None,
+        model=record.model.name if record.model else None,
+        seed=record.settings.get("seed"),
+        decisions=decisions,
+        inputs=[_node(session, parent) for parent in session.exec(inputs_query)],
+    )

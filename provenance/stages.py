@@ -1,0 +1,454 @@
+"""Recording stages of work on a background: sketch, AI generation, selection, paint-over.
+
+Each function resolves its references, does the work (decoding the artist's file, or running the engine),
+then writes the signed files and the rows of every stage it makes in one transaction: all or nothing.
+The signed manifest carries the :class:`~provenance.records.StageRecord` built from those very rows by
+:func:`stage_record`, which the audit calls again to compare a file with its record.
+
+>>> sketch = record_sketch(project, "harbor/C012", Path("layout.png"), artist="tanaka-aiko")  # doctest: +SKIP
+>>> candidates = record_generation(project, str(sketch.asset_id), operator="sato-ken",
+...                                prompt="harbor at dusk", candidates=3)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image
+from sqlmodel import Session, col, select
+
+from . import catalog, engine
+from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
+from .imaging import decode_image, describe, load_image, png_bytes
+from .manifests import manifest_definition, read_manifest_store, sign_png
+from .pending_files import PendingFiles
+from .project import Project
+from .records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
+from .store import AIModel, Asset, Background, Contribution, Person, Production, Stage, StageInput, saved_id
+from .vocabulary import role as lookup_role
+from .vocabulary import stage_kind
+
+
+@dataclass(frozen=True)
+class RecordedFile:
+    """One file a stage wrote: its asset id and its path relative to the project folder."""
+
+    asset_id: int
+    path: str
+    stage_id: str
+
+
+@dataclass(frozen=True)
+class RecordedSelection:
+    stage_id: str
+    asset_id: int
+    alternatives: list[int]
+
+
+def record_sketch(
+    project: Project,
+    background: str,
+    file: Path,
+    *,
+    artist: str,
+    role: str | None = None,
+    tool: str | None = None,
+    output: Path | None = None,
+) -> RecordedFile:
+    """Record a hand-drawn sketch (the first stage of a background) as a signed PNG."""
+    return _record_human_file(
+        project, "sketch", file, artist=artist, role=role, tool=tool, output=output, background=background
+    )
+
+
+def record_revision(
+    project: Project,
+    asset: str,
+    file: Path,
+    *,
+    artist: str,
+    role: str | None = None,
+    tool: str | None = None,
+    output: Path | None = None,
+) -> RecordedFile:
+    """Record a person's paint-over of an asset (usually the selected AI candidate)."""
+    return _record_human_file(
+        project, "revise", file, artist=artist, role=role, tool=tool, output=output, parent=asset
+    )
+
+
+def record_generation(
+    project: Project,
+    asset: str,
+    *,
+    operator: str,
+    prompt: str,
+    model: str = "tiny",
+    seed: int | None = None,
+    strength: float = 0.6,
+    steps: int = 20,
+    guidance: float = 7.0,
+    negative_prompt: str = "",
+    candidates: int = 1,
+    on_step: engine.StepObserver | None = None,
+) -> list[RecordedFile]:
+    """Run img2img on an asset and record every candidate as its own AI stage, each with its own seed.
+
+    Seeds are ``seed, seed+1, ...``; without ``seed`` a random one is drawn and recorded.
+    """
+    _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
+    with project.store.session() as session:
+        person = catalog.get_person(session, operator)
+        source_asset = catalog.find_asset(session, asset)
+    source = engine.resolve_model(model)
+    parent_data = _verified_file(project, source_asset)
+    image = decode_image(parent_data, name=source_asset.path)
+    fingerprint = engine.fingerprint_weights(source.path)
+    base_seed = secrets.randbelow(2**31) if seed is None else seed
+    settings = engine.GenerationSettings(
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        seeds=[base_seed + index for index in range(candidates)],
+        strength=strength,
+        steps=steps,
+        guidance=guidance,
+    )
+    started = datetime.now(UTC)
+    try:
+        run = engine.generate(source, image, settings, on_step=on_step)
+    except KeyboardInterrupt:
+        raise GenerationCancelled("generation interrupted; nothing was recorded") from None
+    finished = datetime.now(UTC)
+
+    batch = str(uuid.uuid4())
+    recorded = []
+    with PendingFiles() as pending, project.store.session() as session:
+        model_row = _model_row(session, source, fingerprint)
+        for index, candidate in enumerate(run.candidates, start=1):
+            stage = Stage(
+                kind="ai_generate",
+                background_id=source_asset.background_id,
+                tool=type_name_for(source),
+                tool_version=run.versions.get("diffusers"),
+                model_id=model_row.id,
+                batch=batch,
+                started_at=started,
+                finished_at=finished,
+                parameters={
+                    "prompt": prompt,
+                    "negative_prompt": negative_prompt,
+                    "seed": candidate.seed,
+                    "strength": strength,
+                    "steps": steps,
+                    "steps_run": run.steps_run,
+                    "guidance": guidance,
+                    "width": run.width,
+                    "height": run.height,
+                    "scheduler": run.scheduler,
+                    "device": run.device,
+                    "dtype": run.dtype,
+                    "versions": run.versions,
+                    "candidate": index,
+                    "candidates": candidates,
+                },
+            )
+            recorded.append(
+                _write_stage(
+                    session,
+                    pending,
+                    project,
+                    stage,
+                    people=[(person, "AI_OPERATOR")],
+                    inputs=[source_asset],
+                    image=candidate.image,
+                    destination=_default_destination(project, session, stage, suffix=f"c{index}"),
+                    parent=(Path(source_asset.path).name, parent_data),
+                )
+            )
+        pending.publish()
+    return recorded
+
+
+def record_selection(project: Project, asset: str, *, by: str, role: str | None = None) -> RecordedSelection:
+    """Record that a person picked this AI candidate to go on; the other candidates are the alternatives."""
+    role_code = lookup_role(role or stage_kind("select").default_role).code
+    with project.store.session() as session:
+        person = catalog.get_person(session, by)
+        chosen = catalog.find_asset(session, asset)
+        generating = session.get(Stage, chosen.stage_id)
+        assert generating is not None
+        if generating.kind != "ai_generate":
+            raise InvalidValueError(
+                f"asset #{chosen.id} is a {generating.kind}, not an AI candidate; select one of the "
+                "files `provenance generate` wrote"
+            )
+        if _selection_of(session, chosen) is not None:
+            raise AlreadyExistsError(f"asset #{chosen.id} has already been selected")
+        alternatives = _batch_outputs(session, generating)
+        alternatives = [asset_id for asset_id in alternatives if asset_id != chosen.id]
+        stage = Stage(
+            kind="select",
+            background_id=chosen.background_id,
+            parameters={"alternatives": alternatives},
+            batch=generating.batch,
+        )
+        session.add(stage)
+        session.flush()
+        session.add(StageInput(stage_id=saved_id(stage), asset_id=saved_id(chosen)))
+        session.add(Contribution(stage_id=saved_id(stage), person_id=saved_id(person), role=role_code))
+    return RecordedSelection(stage_id=stage.uuid, asset_id=saved_id(chosen), alternatives=alternatives)
+
+
+def stage_record(session: Session, stage: Stage) -> StageRecord:
+    """The record of a stage as its rows say it: what the manifest carries and the audit compares."""
+    background = session.get(Background, stage.background_id)
+    assert background is not None
+    production = session.get(Production, background.production_id)
+    assert production is not None
+    model = session.get(AIModel, stage.model_id) if stage.model_id else None
+    selection = session.get(Stage, stage.selection_id) if stage.selection_id else None
+    return StageRecord(
+        stage_id=stage.uuid,
+        kind=stage.kind,
+        ai=stage_kind(stage.kind).ai,
+        production=production.handle,
+        background=f"{production.handle}/{background.cut}",
+        people=_credits(session, stage),
+        tool=SoftwareAgent(name=stage.tool, version=stage.tool_version) if stage.tool else None,
+        model=_model_record(model) if model else None,
+        settings=stage.parameters if stage_kind(stage.kind).ai else {},
+        selection=_selection_record(session, selection) if selection else None,
+        started_at=_utc(stage.started_at),
+        finished_at=_utc(stage.finished_at),
+    )
+
+
+def type_name_for(source: engine.ModelSource) -> str:
+    """The software agent name of an AI stage: the pipeline family that ran."""
+    return (
+        "diffusers StableDiffusionXLImg2ImgPipeline"
+        if source.architecture == "sdxl"
+        else ("diffusers StableDiffusionImg2ImgPipeline")
+    )
+
+
+# --- internals -------------------------------------------------------------------------------------
+
+
+def _record_human_file(
+    project: Project,
+    kind: str,
+    file: Path,
+    *,
+    artist: str,
+    role: str | None,
+    tool: str | None,
+    output: Path | None,
+    background: str | None = None,
+    parent: str | None = None,
+) -> RecordedFile:
+    role_code = lookup_role(role or stage_kind(kind).default_role).code
+    if output is not None and output.suffix.lower() != ".png":
+        raise InvalidValueError(f"{output} must end in .png: every stage writes a signed PNG")
+    image = load_image(file)
+    with PendingFiles() as pending, project.store.session() as session:
+        person = catalog.get_person(session, artist)
+        inputs: list[Asset] = []
+        parent_file = None
+        selection = None
+        if parent is not None:
+            parent_asset = catalog.find_asset(session, parent)
+            inputs = [parent_asset]
+            parent_file = (Path(parent_asset.path).name, _verified_file(project, parent_asset))
+            background_id = parent_asset.background_id
+            selection = _selection_of(session, parent_asset)
+        else:
+            assert background is not None
+            background_id = saved_id(catalog.get_background(session, background))
+        stage = Stage(
+            kind=kind,
+            background_id=background_id,
+            tool=tool,
+            selection_id=selection.id if selection else None,
+        )
+        destination = output if output is not None else _default_destination(project, session, stage)
+        result = _write_stage(
+            session,
+            pending,
+            project,
+            stage,
+            people=[(person, role_code)],
+            inputs=inputs,
+            image=image,
+            destination=destination,
+            parent=parent_file,
+        )
+        pending.publish()
+    return result
+
+
+def _write_stage(
+    session: Session,
+    pending: PendingFiles,
+    project: Project,
+    stage: Stage,
+    *,
+    people: list[tuple[Person, str]],
+    inputs: list[Asset],
+    image: Image.Image,
+    destination: Path,
+    parent: tuple[str, bytes] | None,
+) -> RecordedFile:
+    """Add one stage's rows, sign its file and queue it; the caller publishes and commits."""
+    relative_path = project.relative(destination)
+    session.add(stage)
+    session.flush()
+    for person, role_code in people:
+        session.add(Contribution(stage_id=saved_id(stage), person_id=saved_id(person), role=role_code))
+    for used in inputs:
+        session.add(StageInput(stage_id=saved_id(stage), asset_id=saved_id(used)))
+    session.flush()
+
+    definition = manifest_definition(
+        stage_record(session, stage), title=destination.name, has_parent=parent is not None
+    )
+    signed = sign_png(definition, png_bytes(image), project.signing_identity, parent=parent)
+    manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
+    facts = describe(signed, image)
+    asset = Asset(
+        background_id=stage.background_id,
+        stage_id=saved_id(stage),
+        path=relative_path,
+        sha256=facts.sha256,
+        pixel_sha256=facts.pixel_sha256,
+        phash=facts.phash,
+        dhash=facts.dhash,
+        width=facts.width,
+        height=facts.height,
+        format=facts.format,
+        manifest_label=manifest_store.active_label if manifest_store else None,
+    )
+    session.add(asset)
+    session.flush()
+    pending.add(destination, signed)
+    return RecordedFile(asset_id=saved_id(asset), path=relative_path, stage_id=stage.uuid)
+
+
+def _default_destination(project: Project, session: Session, stage: Stage, suffix: str = "") -> Path:
+    background = session.get(Background, stage.background_id)
+    assert background is not None
+    production = session.get(Production, background.production_id)
+    assert production is not None
+    name = f"{background.cut}_{stage.kind}_{stage.uuid[:8]}{'_' + suffix if suffix else ''}.png"
+    return project.root / "assets" / production.handle / background.cut / name
+
+
+def _verified_file(project: Project, asset: Asset) -> bytes:
+    """The bytes of a recorded asset's file, refusing a file that is gone or has changed since."""
+    path = project.absolute(asset.path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from None
+    if hashlib.sha256(data).hexdigest() != asset.sha256:
+        raise InputFileError(
+            f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; "
+            "run `provenance audit` on it"
+        )
+    return data
+
+
+def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine.Fingerprint) -> AIModel:
+    existing = session.exec(select(AIModel).where(AIModel.fingerprint == fingerprint.digest)).first()
+    if existing is not None:
+        return existing
+    model = AIModel(
+        name=source.name,
+        path=str(source.path),
+        architecture=source.architecture,
+        fingerprint=fingerprint.digest,
+        weight_sha256=fingerprint.weight_sha256,
+        is_test_model=source.is_test_model,
+        notes="built-in random-weight test model, not a trained generator" if source.is_test_model else None,
+    )
+    session.add(model)
+    session.flush()
+    return model
+
+
+def _selection_of(session: Session, asset: Asset) -> Stage | None:
+    query = (
+        select(Stage)
+        .join(StageInput, col(StageInput.stage_id) == Stage.id)
+        .where(StageInput.asset_id == asset.id, Stage.kind == "select")
+    )
+    return session.exec(query).first()
+
+
+def _batch_outputs(session: Session, stage: Stage) -> list[int]:
+    if stage.batch is None:
+        return []
+    query = (
+        select(Asset.id)
+        .join(Stage, col(Stage.id) == Asset.stage_id)
+        .where(Stage.batch == stage.batch, Stage.kind == "ai_generate")
+        .order_by(col(Asset.id))
+    )
+    return [asset_id for asset_id in session.exec(query) if asset_id is not None]
+
+
+def _credits(session: Session, stage: Stage) -> list[PersonCredit]:
+    query = (
+        select(Contribution, Person)
+        .join(Person, col(Person.id) == Contribution.person_id)
+        .where(Contribution.stage_id == stage.id)
+        .order_by(col(Contribution.id))
+    )
+    return [
+        PersonCredit(handle=person.handle, name=person.name, native_name=person.native_name, role=c.role)
+        for c, person in session.exec(query)
+    ]
+
+
+def _selection_record(session: Session, selection: Stage) -> SelectionRecord:
+    return SelectionRecord(
+        stage_id=selection.uuid,
+        people=_credits(session, selection),
+        alternatives=len(selection.parameters.get("alternatives", [])),
+    )
+
+
+def _model_record(model: AIModel) -> ModelRecord:
+    return ModelRecord(
+        name=model.name,
+        architecture=model.architecture,
+        fingerprint=model.fingerprint,
+        weight_sha256=model.weight_sha256,
+        test_model=model.is_test_model,
+        license=model.license,
+    )
+
+
+def _check_generation_values(*, strength: float, steps: int, guidance: float, candidates: int) -> None:
+    if not 0.0 < strength <= 1.0:
+        raise InvalidValueError(f"strength {strength} is out of range; use a value in (0, 1]")
+    if not 1 <= steps <= 1000:
+        raise InvalidValueError(f"steps {steps} is out of range; use 1 to 1000")
+    if guidance < 0:
+        raise InvalidValueError(f"guidance {guidance} is negative; use 0 or more")
+    if not 1 <= candidates <= 64:
+        raise InvalidValueError(f"candidates {candidates} is out of range; use 1 to 64")
+    if int(strength * steps) < 1:
+        raise InvalidValueError(
+            f"strength {strength} with {steps} steps runs no denoising step; raise one of them"
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time we store is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
