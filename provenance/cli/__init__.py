@@ -1,0 +1,99 @@
+"""The ``provenance`` command line: thin commands over the library, one error boundary at the root.
+
+Every command parses its flags, makes one library call and renders the result. Library errors
+(:class:`~provenance.errors.ProvenanceError`) become one line on stderr and the error's exit code; any
+other exception is a bug and prints one line too, with the traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import ProvenanceError
+from .app import AppContext
+from .audit import audit_command
+from .catalog import background_group, person_group, production_group
+from .credits import credits_command
+from .demo import demo_command
+from .lineage import lineage_command
+from .project import init_command, trust_group
+from .stages import generate_command, revise_command, select_command, sketch_command
+
+INTERNAL_ERROR = 70
+
+
+class _ProvenanceGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except ProvenanceError as exc:
+            if debug:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                "(run again with --debug for the traceback, and please report it)",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR)
+
+
+@click.group(cls=_ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PROVENANCE_PROJECT",
+    help="Project folder (default: the current folder or the nearest parent with a project).",
+)
+@click.option("--db", "db_url", envvar="PROVENANCE_DB", help="SQLAlchemy URL of the database to use instead.")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(__version__, prog_name="provenance")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None, db_url: str | None, debug: bool) -> None:
+    """Credits and provenance for AI-assisted background art.
+
+    Record who drew, generated, selected and painted over each background; sign every file with a C2PA
+    manifest; audit any file back to its people; export credit sheets that name them.
+
+    \b
+    Start here:
+      provenance demo                       # the whole story in ./provenance-demo
+      provenance init                       # a project in the current folder
+      provenance audit FINAL.png            # who made this, and is it intact?
+    """
+    ctx.obj = AppContext(project_dir=project_dir, db_url=db_url, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for command in (
+    init_command,
+    trust_group,
+    person_group,
+    production_group,
+    background_group,
+    sketch_command,
+    generate_command,
+    select_command,
+    revise_command,
+    audit_command,
+    lineage_command,
+    credits_command,
+    demo_command,
+):
+    main.add_command(command)
+
+
+def run() -> None:
+    """Entry point for ``python -m provenance``."""
+    main(prog_name="provenance")

@@ -1,0 +1,77 @@
+"""What every command shares: the options of the root command and the project they open."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from click.termui import progressbar
+
+from ..project import Project
+
+
+@dataclass
+class AppContext:
+    project_dir: Path | None
+    db_url: str | None
+    debug: bool
+    _project: Project | None = field(default=None, repr=False)
+
+    @property
+    def project(self) -> Project:
+        """The project, opened on first use (so `--help` and `init` need none)."""
+        if self._project is None:
+            self._project = Project.find(self.project_dir or Path.cwd(), db_url=self.db_url)
+        return self._project
+
+    def close(self) -> None:
+        if self._project is not None:
+            self._project.close()
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@contextmanager
+def step_progress(length: int, label: str) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr (stdout stays clean for --json); yields the observer that advances it."""
+    with progressbar(length=length, label=label, file=sys.stderr) as bar:
+
+        def advance(*_: object) -> None:
+            bar.update(1)
+
+        yield advance
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain aligned table, wide characters counted as two columns."""
+    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
+    widths = [
+        max([_display_width(header)] + [_display_width(row[i]) for row in cells])
+        for i, header in enumerate(headers)
+    ]
+    for row in [headers, ["-" * width for width in widths], *cells]:
+        click.echo(
+            "  ".join(
+                value + " " * (width - _display_width(value))
+                for value, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

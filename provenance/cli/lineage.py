@@ -1,0 +1,41 @@
+"""`provenance lineage ASSET|FILE`: the recorded stages behind an asset, as a tree."""
+
+from __future__ import annotations
+
+import click
+
+from ..lineage import LineageNode, asset_lineage
+from .app import AppContext, json_option, pass_app
+
+
+@click.command("lineage")
+@click.argument("asset")
+@json_option
+@pass_app
+def lineage_command(app: AppContext, asset: str, as_json: bool) -> None:
+    """Show the stages and inputs behind ASSET (an id or a recorded file), newest first.
+
+    \b
+    Examples:
+      provenance lineage 5
+      provenance lineage assets/harbor/C012/C012_revise_1a2b3c4d.png --json
+    """
+    tree = asset_lineage(app.project, asset)
+    if as_json:
+        click.echo(tree.model_dump_json(indent=2))
+    else:
+        _echo_tree(tree, prefix="", last=True, root=True)
+
+
+def _echo_tree(node: LineageNode, *, prefix: str, last: bool, root: bool = False) -> None:
+    branch = "" if root else ("└─ " if last else "├─ ")
+    detail = node.model if node.model else (node.tool or "")
+    if node.seed is not None:
+        detail += f", seed {node.seed}"
+    who = ", ".join(node.people)
+    click.echo(f"{prefix}{branch}#{node.asset_id} {node.kind:<11} {who}  [{detail}]  {node.path}".rstrip())
+    child_prefix = prefix + ("" if root else ("   " if last else "│  "))
+    for decision in node.decisions:
+        click.echo(f"{child_prefix}   ✓ {decision.kind} by {', '.join(decision.people)}")
+    for index, parent in enumerate(node.inputs):
+        _echo_tree(parent, prefix=child_prefix, last=index == len(node.inputs) - 1)

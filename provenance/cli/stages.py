@@ -1,0 +1,178 @@
+"""`provenance sketch|generate|select|revise`: recording the stages of a background."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from .. import stages
+from ..vocabulary import ROLES
+from .app import AppContext, echo_json, json_option, pass_app, step_progress
+
+_role_option = click.option(
+    "--role", type=click.Choice(list(ROLES), case_sensitive=False), help="Credit role code for this stage."
+)
+_tool_option = click.option("--tool", help="Application used, e.g. 'Clip Studio Paint 3.0'.")
+_output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the signed PNG."
+)
+_input_file = click.argument("file", type=click.Path(path_type=Path))
+
+
+def _echo_recorded(kind: str, recorded: stages.RecordedFile) -> None:
+    click.echo(f"Recorded {kind}: asset #{recorded.asset_id}  {recorded.path}  (signed)")
+
+
+@click.command("sketch")
+@click.argument("background")
+@_input_file
+@click.option("--artist", required=True, help="Handle of the person who drew it.")
+@_role_option
+@_tool_option
+@_output_option
+@json_option
+@pass_app
+def sketch_command(
+    app: AppContext,
+    background: str,
+    file: Path,
+    artist: str,
+    role: str | None,
+    tool: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Record a hand-drawn layout sketch FILE for BACKGROUND (PRODUCTION/CUT).
+
+    Writes a signed PNG copy (default under assets/) naming the artist.
+
+    \b
+    Example:
+      provenance sketch harbor/C012 layout.png --artist tanaka-aiko --tool "Clip Studio Paint"
+    """
+    recorded = stages.record_sketch(
+        app.project, background, file, artist=artist, role=role, tool=tool, output=output
+    )
+    if as_json:
+        echo_json({"id": recorded.asset_id, "path": recorded.path})
+    else:
+        _echo_recorded("sketch", recorded)
+
+
+@click.command("generate")
+@click.argument("asset")
+@click.option("--prompt", required=True, help="Text prompt.")
+@click.option("--operator", required=True, help="Handle of the person running the generation.")
+@click.option("--model", default="tiny", show_default=True, help="`tiny` or a local diffusers model folder.")
+@click.option(
+    "--seed", type=int, help="Seed of the first candidate; the next ones count up (default: random)."
+)
+@click.option("--strength", type=click.FloatRange(0, 1, min_open=True), default=0.6, show_default=True)
+@click.option("--steps", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--guidance", type=click.FloatRange(0), default=7.0, show_default=True)
+@click.option("--negative", "negative_prompt", default="", help="Negative prompt.")
+@click.option("--candidates", type=click.IntRange(1, 64), default=1, show_default=True)
+@json_option
+@pass_app
+def generate_command(
+    app: AppContext,
+    asset: str,
+    prompt: str,
+    operator: str,
+    model: str,
+    seed: int | None,
+    strength: float,
+    steps: int,
+    guidance: float,
+    negative_prompt: str,
+    candidates: int,
+    as_json: bool,
+) -> None:
+    """Make AI candidates from ASSET (id or file) with img2img, each signed and recorded.
+
+    The operator is credited as Image Generation Operator; the model is recorded with the
+    sha256 of its weights and every setting, never as an artist.
+
+    \b
+    Example:
+      provenance generate 1 --prompt "harbor at dusk" --operator sato-ken --candidates 3 --seed 42
+    """
+    with step_progress(candidates * max(1, int(steps * strength)), "Generating") as advance:
+        recorded = stages.record_generation(
+            app.project,
+            asset,
+            operator=operator,
+            prompt=prompt,
+            model=model,
+            seed=seed,
+            strength=strength,
+            steps=steps,
+            guidance=guidance,
+            negative_prompt=negative_prompt,
+            candidates=candidates,
+            on_step=advance,
+        )
+    if as_json:
+        echo_json([{"id": r.asset_id, "path": r.path} for r in recorded])
+    else:
+        for index, item in enumerate(recorded, start=1):
+            _echo_recorded(f"candidate {index}", item)
+
+
+@click.command("select")
+@click.argument("asset")
+@click.option("--by", "by", required=True, help="Handle of the person who chose it.")
+@_role_option
+@json_option
+@pass_app
+def select_command(app: AppContext, asset: str, by: str, role: str | None, as_json: bool) -> None:
+    """Record that a person picked AI candidate ASSET (id or file) to go on.
+
+    \b
+    Example:
+      provenance select 3 --by yamada-hanako
+    """
+    selection = stages.record_selection(app.project, asset, by=by, role=role)
+    if as_json:
+        echo_json(dataclasses.asdict(selection))
+    else:
+        click.echo(
+            f"Recorded selection of asset #{selection.asset_id} by {by} "
+            f"(over {len(selection.alternatives)} other candidates)"
+        )
+
+
+@click.command("revise")
+@click.argument("asset")
+@_input_file
+@click.option("--artist", required=True, help="Handle of the person who painted over it.")
+@_role_option
+@_tool_option
+@_output_option
+@json_option
+@pass_app
+def revise_command(
+    app: AppContext,
+    asset: str,
+    file: Path,
+    artist: str,
+    role: str | None,
+    tool: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Record FILE, a person's paint-over of ASSET (id or file), as a signed PNG.
+
+    \b
+    Example:
+      provenance revise 3 paintover.png --artist suzuki-ren --tool Krita
+    """
+    recorded = stages.record_revision(
+        app.project, asset, file, artist=artist, role=role, tool=tool, output=output
+    )
+    if as_json:
+        echo_json({"id": recorded.asset_id, "path": recorded.path})
+    else:
+        _echo_recorded("paint-over", recorded)
