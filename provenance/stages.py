@@ -77,9 +77,7 @@ def record_revision(
     output: Path | None = None,
 ) -> RecordedFile:
     """Record a person's paint-over of an asset (usually the selected AI candidate)."""
-    return _record_human_file(
-        project, "revise", file, artist=artist, role=role, tool=tool, output=output, parent=asset
-    )
+    return _record_human_file(project, "revise", file, artist=artist, role=role, tool=tool, output=output, parent=asset)
 
 
 def record_generation(
@@ -320,6 +318,7 @@ def _write_stage(
     signed = sign_png(definition, png_bytes(image), project.signing_identity, parent=parent)
     manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
     facts = describe(signed, image)
+    pending.add(destination, signed)
     asset = Asset(
         background_id=stage.background_id,
         stage_id=saved_id(stage),
@@ -335,7 +334,6 @@ def _write_stage(
     )
     session.add(asset)
     session.flush()
-    pending.add(destination, signed)
     return RecordedFile(asset_id=saved_id(asset), path=relative_path, stage_id=stage.uuid)
 
 
@@ -357,8 +355,7 @@ def _verified_file(project: Project, asset: Asset) -> bytes:
         raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from None
     if hashlib.sha256(data).hexdigest() != asset.sha256:
         raise InputFileError(
-            f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; "
-            "run `provenance audit` on it"
+            f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; run `provenance audit` on it"
         )
     return data
 
@@ -444,9 +441,7 @@ def _check_generation_values(*, strength: float, steps: int, guidance: float, ca
     if not 1 <= candidates <= 64:
         raise InvalidValueError(f"candidates {candidates} is out of range; use 1 to 64")
     if int(strength * steps) < 1:
-        raise InvalidValueError(
-            f"strength {strength} with {steps} steps runs no denoising step; raise one of them"
-        )
+        raise InvalidValueError(f"strength {strength} with {steps} steps runs no denoising step; raise one of them")
 
 
 def _utc(moment: datetime) -> datetime:
