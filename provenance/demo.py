@@ -19,6 +19,7 @@ from . import catalog, stages
 from .audit import AuditReport, audit_file
 from .credits import credit_sheet, render_txt
 from .engine import StepObserver
+from .imaging import load_image
 from .project import Project
 
 WIDTH, HEIGHT = 512, 288
@@ -69,9 +70,7 @@ def run_demo(
     catalog.add_person(project, "Sato Ken", native_name="佐藤 健", organization="Harbor Studio")
     catalog.add_person(project, "Yamada Hanako", native_name="山田 花子", organization="Harbor Studio")
     catalog.add_person(project, "Suzuki Ren", native_name="鈴木 蓮", organization="Studio Kumo")
-    catalog.add_production(
-        project, "Harbor Lights", handle="harbor", native_title="港の灯り", studio="Harbor Studio"
-    )
+    catalog.add_production(project, "Harbor Lights", handle="harbor", native_title="港の灯り", studio="Harbor Studio")
     catalog.add_background(project, "harbor", "C012", scene="S03")
     done("project", started, f"new project at {project.root} with 4 people and background harbor/C012")
 
@@ -80,9 +79,7 @@ def run_demo(
     incoming.mkdir()
     layout_file = incoming / "C012_layout.png"
     draw_layout().save(layout_file)
-    sketch = stages.record_sketch(
-        project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Clip Studio Paint"
-    )
+    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Clip Studio Paint")
     done("sketch", started, f"layout by Tanaka Aiko -> {sketch.path}")
 
     started = time.perf_counter()
@@ -111,10 +108,8 @@ def run_demo(
 
     started = time.perf_counter()
     paint_file = incoming / "C012_paintover.png"
-    paint_over(Image.open(project.absolute(chosen.path)).convert("RGB")).save(paint_file)
-    final = stages.record_revision(
-        project, str(chosen.asset_id), paint_file, artist="suzuki-ren", tool="Krita"
-    )
+    paint_over(load_image(project.absolute(chosen.path))).save(paint_file)
+    final = stages.record_revision(project, str(chosen.asset_id), paint_file, artist="suzuki-ren", tool="Krita")
     done("revise", started, f"paint-over by Suzuki Ren (simulated by code) -> {final.path}")
 
     started = time.perf_counter()

@@ -57,9 +57,7 @@ def decode_image(data: bytes, *, name: str) -> Image.Image:
         with Image.open(io.BytesIO(data)) as opened:
             fmt = opened.format or "unknown"
             if fmt not in SUPPORTED_FORMATS:
-                raise InputFileError(
-                    f"{name} is a {fmt} image; export it as one of {', '.join(SUPPORTED_FORMATS)}"
-                )
+                raise InputFileError(f"{name} is a {fmt} image; export it as one of {', '.join(SUPPORTED_FORMATS)}")
             if opened.width * opened.height > MAX_PIXELS:
                 raise InputFileError(f"{name} is {opened.width}x{opened.height}, larger than supported")
             opened.load()
@@ -107,5 +105,10 @@ def describe(data: bytes, image: Image.Image) -> ImageFacts:
         dhash=str(imagehash.dhash(image)),
         width=image.width,
         height=image.height,
-        format="PNG" if data[:8] == b"\x89PNG\r\n\x1a\n" else (Image.open(io.BytesIO(data)).format or "?"),
+        format=_format_of(data),
     )
+
+
+def _format_of(data: bytes) -> str:
+    with Image.open(io.BytesIO(data)) as probe:
+        return probe.format or "unknown"

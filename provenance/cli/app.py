@@ -43,7 +43,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 @contextmanager
 def step_progress(length: int, label: str) -> Iterator[Callable[..., None]]:
     """A progress bar on stderr (stdout stays clean for --json); yields the observer that advances it."""
-    with progressbar(length=length, label=label, file=sys.stderr) as bar:
+    # Scripts and CI read stderr for the one-line error: draw the bar only for a person at a terminal.
+    hidden = not sys.stderr.isatty()
+    with progressbar(length=length, label=label, file=sys.stderr, hidden=hidden) as bar:
 
         def advance(*_: object) -> None:
             bar.update(1)
@@ -59,14 +61,12 @@ def echo_table(headers: list[str], rows: list[list[Any]]) -> None:
     """A plain aligned table, wide characters counted as two columns."""
     cells = [[("" if value is None else str(value)) for value in row] for row in rows]
     widths = [
-        max([_display_width(header)] + [_display_width(row[i]) for row in cells])
-        for i, header in enumerate(headers)
+        max([_display_width(header)] + [_display_width(row[i]) for row in cells]) for i, header in enumerate(headers)
     ]
     for row in [headers, ["-" * width for width in widths], *cells]:
         click.echo(
             "  ".join(
-                value + " " * (width - _display_width(value))
-                for value, width in zip(row, widths, strict=True)
+                value + " " * (width - _display_width(value)) for value, width in zip(row, widths, strict=True)
             ).rstrip()
         )
 
