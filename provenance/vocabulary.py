@@ -27,7 +27,6 @@ class StageKind:
     name: str
     ai: bool
     default_role: str
-    writes_file: bool = True
 
 
 ROLES: dict[str, Role] = {
@@ -53,10 +52,10 @@ STAGE_KINDS: dict[str, StageKind] = {
         StageKind("art_board", ai=False, default_role="BG_BOARD"),
         StageKind("ai_generate", ai=True, default_role="AI_OPERATOR"),
         # A selection is a decision, not a picture: it writes no file of its own.
-        StageKind("select", ai=False, default_role="BG_AD", writes_file=False),
+        StageKind("select", ai=False, default_role="BG_AD"),
         StageKind("revise", ai=False, default_role="BG_RETOUCH"),
         StageKind("paint", ai=False, default_role="BG_ARTIST"),
-        StageKind("art_check", ai=False, default_role="BG_AD", writes_file=False),
+        StageKind("art_check", ai=False, default_role="BG_AD"),
         StageKind("composite", ai=False, default_role="DOP"),
     )
 }
