@@ -252,9 +252,7 @@ def _source_type(manifest: dict[str, Any]) -> str | None:
     return next((a["digitalSourceType"] for a in actions if "digitalSourceType" in a), None)
 
 
-def _tracked_stage(
-    label: str, manifest: dict[str, Any], record: StageRecord, check: RecordCheck
-) -> AuditStage:
+def _tracked_stage(label: str, manifest: dict[str, Any], record: StageRecord, check: RecordCheck) -> AuditStage:
     tool = record.tool
     return AuditStage(
         kind=record.kind,
@@ -290,9 +288,7 @@ def _foreign_stage(label: str, manifest: dict[str, Any]) -> AuditStage:
 
 
 def _person(credit: PersonCredit) -> AuditPerson:
-    return AuditPerson(
-        handle=credit.handle, name=credit.name, native_name=credit.native_name, role=credit.role
-    )
+    return AuditPerson(handle=credit.handle, name=credit.name, native_name=credit.native_name, role=credit.role)
 
 
 def _differences(signed: StageRecord, on_record: StageRecord) -> list[str]:

@@ -30,9 +30,7 @@ def slug(text: str) -> str:
 
 def check_handle(handle: str) -> str:
     if not _HANDLE.match(handle):
-        raise InvalidValueError(
-            f"handle {handle!r} is not valid; use lower-case letters, digits, '.', '_' or '-'"
-        )
+        raise InvalidValueError(f"handle {handle!r} is not valid; use lower-case letters, digits, '.', '_' or '-'")
     return handle
 
 

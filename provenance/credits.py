@@ -139,9 +139,7 @@ def credit_sheet(project: Project, production: str) -> CreditSheet:
             )
             for contribution, person, organization in session.exec(people_query)
         ]
-        model_query = (
-            select(Stage, AIModel).join(AIModel, col(AIModel.id) == Stage.model_id).where(stage_filter)
-        )
+        model_query = select(Stage, AIModel).join(AIModel, col(AIModel.id) == Stage.model_id).where(stage_filter)
         model_uses = [
             ModelUseFact(
                 name=model.name,
@@ -228,12 +226,8 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
     for entry in models.values():
         stages_en = ", ".join(_STAGE_LABELS.get(kind, (kind, kind))[0] for kind in entry.stages)
         stages_ja = "、".join(_STAGE_LABELS.get(kind, (kind, kind))[1] for kind in entry.stages)
-        test_en = (
-            " (a built-in random-weight test model, not a trained generator)" if entry.test_model else ""
-        )
-        test_ja = (
-            "（内蔵のランダム重みテストモデル。学習済み生成モデルではありません）" if entry.test_model else ""
-        )
+        test_en = " (a built-in random-weight test model, not a trained generator)" if entry.test_model else ""
+        test_ja = "（内蔵のランダム重みテストモデル。学習済み生成モデルではありません）" if entry.test_model else ""
         license_en = f", license: {entry.license}" if entry.license else ""
         license_ja = f"、ライセンス：{entry.license}" if entry.license else ""
         parts_en.append(
@@ -244,9 +238,7 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
     return AIDisclosure(
         used=True,
         models=list(models.values()),
-        text_en="AI disclosure: "
-        + "; ".join(parts_en)
-        + ". The AI is credited as a tool, never as an artist.",
+        text_en="AI disclosure: " + "; ".join(parts_en) + ". The AI is credited as a tool, never as an artist.",
         text_ja="AI使用について：" + "。".join(parts_ja) + "。AIは道具であり、作者としてクレジットしません。",
     )
 

@@ -56,9 +56,7 @@ def _node(session: Session, asset: Asset) -> LineageNode:
     assert stage is not None
     record = stage_record(session, stage)
     inputs_query = (
-        select(Asset)
-        .join(StageInput, col(StageInput.asset_id) == Asset.id)
-        .where(StageInput.stage_id == stage.id)
+        select(Asset).join(StageInput, col(StageInput.asset_id) == Asset.id).where(StageInput.stage_id == stage.id)
     )
     decisions_query = (
         select(Stage)

@@ -34,9 +34,7 @@ class PendingFiles:
             raise AlreadyExistsError(f"{destination} already exists; choose another output path")
         try:
             destination.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(
-                prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
-            )
+            fd, temp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
         except OSError as exc:

@@ -79,9 +79,7 @@ def _tool(stage: AuditStage) -> str:
         settings = stage.settings
         test = " [test model]" if stage.test_model else ""
         steps = f"{settings.get('steps_run')}/{settings.get('steps')} steps"
-        return (
-            f"{stage.model}{test} seed {settings.get('seed')}, {steps}, strength {settings.get('strength')}"
-        )
+        return f"{stage.model}{test} seed {settings.get('seed')}, {steps}, strength {settings.get('strength')}"
     if stage.kind == "select":
         return f"picked over {stage.settings.get('alternatives', 0)} other candidates"
     return stage.tool or ""

@@ -97,9 +97,7 @@ def production_add(
     Example:
       provenance production add "Harbor Lights" --handle harbor --native-title 港の灯り
     """
-    production = catalog.add_production(
-        app.project, title, handle=handle, native_title=native_title, studio=studio
-    )
+    production = catalog.add_production(app.project, title, handle=handle, native_title=native_title, studio=studio)
     if as_json:
         echo_json({"id": production.id, "handle": production.handle, "title": production.title})
     else:

@@ -12,9 +12,7 @@ from .app import AppContext, pass_app
 
 
 @click.command("init")
-@click.option(
-    "--db", "db_url", help="SQLAlchemy URL to keep the records in (default: SQLite in the project)."
-)
+@click.option("--db", "db_url", help="SQLAlchemy URL to keep the records in (default: SQLite in the project).")
 @click.option("--studio", help="Studio name for the signing certificate (default: the folder's name).")
 @pass_app
 def init_command(app: AppContext, db_url: str | None, studio: str | None) -> None:

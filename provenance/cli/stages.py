@@ -52,9 +52,7 @@ def sketch_command(
     Example:
       provenance sketch harbor/C012 layout.png --artist tanaka-aiko --tool "Clip Studio Paint"
     """
-    recorded = stages.record_sketch(
-        app.project, background, file, artist=artist, role=role, tool=tool, output=output
-    )
+    recorded = stages.record_sketch(app.project, background, file, artist=artist, role=role, tool=tool, output=output)
     if as_json:
         echo_json({"id": recorded.asset_id, "path": recorded.path})
     else:
@@ -66,9 +64,7 @@ def sketch_command(
 @click.option("--prompt", required=True, help="Text prompt.")
 @click.option("--operator", required=True, help="Handle of the person running the generation.")
 @click.option("--model", default="tiny", show_default=True, help="`tiny` or a local diffusers model folder.")
-@click.option(
-    "--seed", type=int, help="Seed of the first candidate; the next ones count up (default: random)."
-)
+@click.option("--seed", type=int, help="Seed of the first candidate; the next ones count up (default: random).")
 @click.option("--strength", type=click.FloatRange(0, 1, min_open=True), default=0.6, show_default=True)
 @click.option("--steps", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--guidance", type=click.FloatRange(0), default=7.0, show_default=True)
@@ -169,9 +165,7 @@ def revise_command(
     Example:
       provenance revise 3 paintover.png --artist suzuki-ren --tool Krita
     """
-    recorded = stages.record_revision(
-        app.project, asset, file, artist=artist, role=role, tool=tool, output=output
-    )
+    recorded = stages.record_revision(app.project, asset, file, artist=artist, role=role, tool=tool, output=output)
     if as_json:
         echo_json({"id": recorded.asset_id, "path": recorded.path})
     else:

@@ -120,9 +120,7 @@ def _load(source: ModelSource, dtype: Any) -> Any:
     from diffusers import AutoPipelineForImage2Image
 
     try:
-        return AutoPipelineForImage2Image.from_pretrained(
-            str(source.path), torch_dtype=dtype, local_files_only=True
-        )
+        return AutoPipelineForImage2Image.from_pretrained(str(source.path), torch_dtype=dtype, local_files_only=True)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(f"the model at {source.path} cannot be loaded: {first_line}") from None

@@ -30,13 +30,9 @@ def resolve_model(reference: str) -> ModelSource:
         return ModelSource(f"{TINY_NAME}-{TINY_VERSION}", tiny_model_folder(), "sd", is_test_model=True)
     path = Path(reference).expanduser()
     if not path.exists():
-        raise ModelError(
-            f"model {reference!r} not found: give `tiny` or the path of a local diffusers model folder"
-        )
+        raise ModelError(f"model {reference!r} not found: give `tiny` or the path of a local diffusers model folder")
     if path.is_file():
-        raise ModelError(
-            f"{path} is a single file; give a diffusers model folder (with model_index.json) instead"
-        )
+        raise ModelError(f"{path} is a single file; give a diffusers model folder (with model_index.json) instead")
     index_file = path / "model_index.json"
     try:
         index = json.loads(index_file.read_text())
