@@ -1,0 +1,125 @@
+"""Shared fixtures: a fresh project in tmp_path, the tiny model in a per-session cache, a recorded chain."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from provenance import catalog, stages
+from provenance.demo import draw_layout, paint_over
+from provenance.project import Project
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
+
+# Small pictures and few steps: the tests check behaviour, the benchmarks check speed.
+SIZE = (128, 72)
+STEPS = 4
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test session builds the tiny model afresh, as a new user's first run does."""
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["PROVENANCE_CACHE"] = str(cache)
+    for variable in ("PROVENANCE_DB", "PROVENANCE_PROJECT"):
+        os.environ.pop(variable, None)
+    return cache
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A project with four people, a production and one background, harbor/C012."""
+    project = Project.init(tmp_path / "studio", studio="Test Studio")
+    catalog.add_person(project, "Tanaka Aiko", native_name="田中 愛子", organization="Test Studio")
+    catalog.add_person(project, "Sato Ken", native_name="佐藤 健")
+    catalog.add_person(project, "Yamada Hanako", native_name="山田 花子")
+    catalog.add_person(project, "Suzuki Ren", native_name="鈴木 蓮")
+    catalog.add_production(project, "Harbor Lights", handle="harbor", native_title="港の灯り")
+    catalog.add_background(project, "harbor", "C012")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def layout_file(tmp_path: Path) -> Path:
+    path = tmp_path / "layout.png"
+    draw_layout().resize(SIZE).save(path)
+    return path
+
+
+@dataclass(frozen=True)
+class Chain:
+    sketch: stages.RecordedFile
+    candidates: list[stages.RecordedFile]
+    selection: stages.RecordedSelection
+    final: stages.RecordedFile
+
+    @property
+    def chosen(self) -> stages.RecordedFile:
+        return self.candidates[1]
+
+
+@pytest.fixture
+def chain(project: Project, layout_file: Path, tmp_path: Path) -> Chain:
+    """sketch -> 3 AI candidates -> selection of the second -> paint-over, recorded through the library."""
+    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Krita")
+    candidates = stages.record_generation(
+        project, str(sketch.asset_id), operator="sato-ken", prompt="harbor", seed=5, steps=STEPS, candidates=3
+    )
+    selection = stages.record_selection(project, str(candidates[1].asset_id), by="yamada-hanako")
+    paint_file = tmp_path / "paint.png"
+    candidate_image = read_image(project.absolute(candidates[1].path)).convert("RGB")
+    paint_over(candidate_image.resize((512, 288))).resize(candidate_image.size).save(paint_file)
+    final = stages.record_revision(project, str(candidates[1].asset_id), paint_file, artist="suzuki-ren")
+    return Chain(sketch, candidates, selection, final)
+
+
+def read_image(path: Path) -> Image.Image:
+    """Decode a file fully and close it (a lazily opened image would leak its handle)."""
+    with Image.open(path) as image:
+        image.load()
+        return image.copy()
+
+
+def snapshot(project: Project) -> dict[str, object]:
+    """Everything a failed command must leave as it was: the files and the rows of every table."""
+    from sqlmodel import SQLModel
+
+    files = sorted(
+        str(path.relative_to(project.root))
+        for path in project.root.rglob("*")
+        if path.is_file() and not path.name.endswith("-journal")
+    )
+    rows = {}
+    with project.store.engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            rows[table.name] = [tuple(map(str, row)) for row in connection.execute(table.select())]
+    return {"files": files, "rows": rows}
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; PROVENANCE_UPDATE_GOLDEN=1 rewrites it."""
+    path = GOLDEN / name
+    if UPDATE_GOLDEN:
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with PROVENANCE_UPDATE_GOLDEN=1 once"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def normalised_json(data: object, volatile: set[str]) -> str:
+    """JSON text with the values of volatile keys (times, ids, digests) replaced by a marker."""
+
+    def scrub(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: ("<volatile>" if k in volatile else scrub(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(item) for item in value]
+        return value
+
+    return json.dumps(scrub(data), indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -1,0 +1,164 @@
+"""Auditing files: the chain, each verdict, and the cross-check with the database."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import c2pa
+import jsonschema
+import pytest
+from sqlmodel import select
+
+from provenance import audit
+from provenance.audit import audit_file
+from provenance.errors import InputFileError
+from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
+from provenance.project import Project
+from provenance.store import Person
+
+from .conftest import Chain, read_image
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "audit-report.v1.json").read_text())
+
+
+def test_final_png_read_with_c2pa_reader_holds_the_whole_chain(project: Project, chain: Chain) -> None:
+    """Independent of our audit code: c2pa's own Reader, trusting only the studio CA."""
+    final = project.absolute(chain.final.path)
+    anchors = (project.keys_folder / "studio-ca.pem").read_text()
+    context = c2pa.Context.from_dict(
+        {"trust": {"user_anchors": anchors}, "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+    )
+    with c2pa.Reader("image/png", io.BytesIO(final.read_bytes()), context=context) as reader:
+        store = json.loads(reader.json())
+        state = reader.get_validation_state()
+    assert state == "Trusted"
+
+    chain_manifests = []
+    label = store["active_manifest"]
+    while label:
+        manifest = store["manifests"][label]
+        chain_manifests.append(manifest)
+        parents = [i for i in manifest.get("ingredients", []) if i["relationship"] == "parentOf"]
+        label = parents[0]["active_manifest"] if parents else None
+    assert len(chain_manifests) == 3
+
+    def assertion(manifest: dict, name: str) -> dict:
+        return next(a["data"] for a in manifest["assertions"] if a["label"] == name)
+
+    revise, generated, sketch = chain_manifests
+    actions = [assertion(m, "c2pa.actions.v2")["actions"] for m in (sketch, generated, revise)]
+    assert actions[0][0]["action"] == "c2pa.created"
+    assert actions[0][0]["digitalSourceType"] == DIGITAL_CREATION
+    assert [a["action"] for a in actions[1]] == ["c2pa.opened", "c2pa.edited"]
+    assert actions[1][1]["digitalSourceType"] == TRAINED_ALGORITHMIC_MEDIA
+    assert actions[1][1]["parameters"]["org.provenance.seed"] == 6
+    assert actions[2][1]["digitalSourceType"] == HUMAN_EDITS
+
+    assert assertion(sketch, "cawg.metadata")["dc:creator"] == ["Tanaka Aiko"]
+    assert assertion(generated, "cawg.metadata")["dc:contributor"] == ["Sato Ken"]
+    assert assertion(revise, "cawg.metadata")["dc:creator"] == ["Suzuki Ren"]
+    assert assertion(revise, "cawg.metadata")["dc:contributor"] == ["Yamada Hanako"]
+    for human in (sketch, revise):
+        entries = assertion(human, "cawg.training-mining")["entries"]
+        assert entries["cawg.ai_generative_training"]["use"] == "notAllowed"
+    assert not any(a["label"] == "cawg.training-mining" for a in generated["assertions"])
+    model = assertion(generated, "org.provenance.stage")["model"]
+    assert model["test_model"] is True and len(model["weight_sha256"]) == 3
+
+
+def test_audit_of_the_final_file_reports_every_stage(project: Project, chain: Chain) -> None:
+    report = audit_file(project, project.absolute(chain.final.path))
+    assert report.verdict == "trusted" and report.exit_code == 0 and report.problems == []
+    assert [(s.kind, s.ai) for s in report.stages] == [
+        ("sketch", False),
+        ("ai_generate", True),
+        ("select", False),
+        ("revise", False),
+    ]
+    people = [[(p.handle, p.name, p.role) for p in s.people] for s in report.stages]
+    assert people == [
+        [("tanaka-aiko", "Tanaka Aiko", "BG_LAYOUT")],
+        [("sato-ken", "Sato Ken", "AI_OPERATOR")],
+        [("yamada-hanako", "Yamada Hanako", "BG_AD")],
+        [("suzuki-ren", "Suzuki Ren", "BG_RETOUCH")],
+    ]
+    generated = report.stages[1]
+    assert generated.model == "tiny-v1" and generated.test_model and generated.settings["seed"] == 6
+    assert all(stage.record == "matches" for stage in report.stages)
+    assert report.summary.ai_stages == 1 and report.summary.human_stages == 3
+    assert report.asset_id == chain.final.asset_id and report.background == "harbor/C012"
+    jsonschema.validate(json.loads(report.model_dump_json()), SCHEMA)
+
+
+def _with_changed_pixel(png: bytes) -> bytes:
+    """The same PNG, manifest chunk included, with one pixel's red value changed in the image data."""
+    chunks, position = [], 8
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position : position + 4])
+        kind = png[position + 4 : position + 8]
+        chunks.append((kind, png[position + 8 : position + 8 + length]))
+        position += 12 + length
+    image_data = zlib.decompress(b"".join(data for kind, data in chunks if kind == b"IDAT"))
+    changed = bytearray(image_data)
+    changed[2] ^= 0x01  # row 0 starts with a filter byte; byte 2 is the first pixel's green
+    rebuilt = png[:8]
+    wrote_idat = False
+    for kind, data in chunks:
+        if kind == b"IDAT":
+            if wrote_idat:
+                continue
+            data, wrote_idat = zlib.compress(bytes(changed)), True
+        rebuilt += struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return rebuilt
+
+
+def test_a_changed_pixel_is_tampered(project: Project, chain: Chain, tmp_path: Path) -> None:
+    original = project.absolute(chain.final.path).read_bytes()
+    tampered = tmp_path / "tampered.png"
+    tampered.write_bytes(_with_changed_pixel(original))
+    assert read_image(tampered).tobytes() != read_image(project.absolute(chain.final.path)).tobytes()
+    report = audit_file(project, tampered)
+    assert report.verdict == "tampered" and report.exit_code == audit.EXIT_CODES["tampered"]
+    assert any("dataHash.mismatch" in failure for failure in report.failures)
+
+
+def test_a_resaved_copy_has_no_manifest(project: Project, chain: Chain, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.png"
+    read_image(project.absolute(chain.final.path)).save(copy)
+    report = audit_file(project, copy)
+    assert report.verdict == "no-manifest" and report.stages == [] and report.exit_code == 5
+    jsonschema.validate(json.loads(report.model_dump_json()), SCHEMA)
+
+
+def test_another_studios_file_is_valid_but_untrusted(project: Project, chain: Chain, tmp_path: Path) -> None:
+    other = Project.init(tmp_path / "other-studio", studio="Other Studio")
+    report = audit_file(other, project.absolute(chain.final.path))
+    other.close()
+    assert report.verdict == "valid-untrusted" and report.exit_code == 3
+    assert all(stage.record == "unrecorded" for stage in report.stages if stage.kind != "select")
+    assert any("not in this project" in problem for problem in report.problems)
+
+
+def test_a_database_that_disagrees_with_the_manifest_is_reported(project: Project, chain: Chain) -> None:
+    with project.store.session() as session:
+        person = session.exec(select(Person).where(Person.handle == "suzuki-ren")).one()
+        person.name = "Somebody Else"
+        session.add(person)
+    report = audit_file(project, project.absolute(chain.final.path))
+    assert report.verdict == "trusted"
+    assert report.stages[-1].record == "differs"
+    assert report.exit_code == audit.EXIT_CODES["records-differ"]
+    assert any("disagree on people" in problem for problem in report.problems)
+
+
+def test_audit_refuses_files_it_cannot_read(project: Project, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="does not exist"):
+        audit_file(project, tmp_path / "missing.png")
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    with pytest.raises(InputFileError, match="not a PNG or JPEG"):
+        audit_file(project, text)

@@ -1,0 +1,76 @@
+"""The engine: the tiny model is built deterministically, loads like a real one, and fails clearly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from provenance.engine import GenerationSettings, fingerprint_weights, generate, resolve_model
+from provenance.engine.tiny import tiny_model_folder
+from provenance.errors import ModelError
+
+
+def test_the_tiny_model_is_a_diffusers_folder_marked_as_a_test_model() -> None:
+    source = resolve_model("tiny")
+    assert source.is_test_model and source.architecture == "sd"
+    index = json.loads((source.path / "model_index.json").read_text())
+    assert index["_class_name"] == "StableDiffusionImg2ImgPipeline"
+    assert (source.path / "PROVENANCE_TEST_MODEL.txt").is_file()
+
+
+def test_the_tiny_model_builds_the_same_weights_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = fingerprint_weights(tiny_model_folder())
+    monkeypatch.setenv("PROVENANCE_CACHE", str(tmp_path / "fresh-cache"))
+    rebuilt = tiny_model_folder()
+    assert rebuilt.is_relative_to(tmp_path)
+    assert fingerprint_weights(rebuilt) == first
+
+
+def test_a_model_folder_path_loads_through_the_same_path(tmp_path: Path) -> None:
+    folder = tmp_path / "my-model"
+    shutil.copytree(tiny_model_folder(), folder)
+    source = resolve_model(str(folder))
+    assert source.name == "my-model" and not source.is_test_model
+    run = generate(source, Image.new("RGB", (64, 64), "white"), GenerationSettings(prompt="x", seeds=[1], steps=2))
+    assert run.candidates[0].image.size == (64, 64) and run.steps_run == 1
+
+
+def test_step_observer_sees_every_step() -> None:
+    seen: list[tuple[int, int, int]] = []
+    generate(
+        resolve_model("tiny"),
+        Image.new("RGB", (32, 32)),
+        GenerationSettings(prompt="x", seeds=[1, 2], steps=5, strength=0.8),
+        on_step=lambda *args: seen.append(args),
+    )
+    assert seen == [(c, s, 4) for c in (0, 1) for s in (1, 2, 3, 4)]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing", "not found"),
+        (lambda p: (p / "model.safetensors").write_bytes(b"x") and p / "model.safetensors", "single file"),
+        (lambda p: p, "no model_index.json"),
+    ],
+)
+def test_bad_model_references(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ModelError, match=message):
+        resolve_model(str(make(tmp_path)))
+
+
+def test_a_damaged_model_folder_fails_to_load_clearly(tmp_path: Path) -> None:
+    folder = tmp_path / "damaged"
+    shutil.copytree(tiny_model_folder(), folder)
+    shutil.rmtree(folder / "unet")
+    with pytest.raises(ModelError, match="cannot be loaded"):
+        generate(resolve_model(str(folder)), Image.new("RGB", (32, 32)), GenerationSettings(prompt="x", seeds=[1]))
+
+
+def test_tiny_inputs_are_refused_before_loading() -> None:
+    with pytest.raises(ModelError, match="at least 8x8"):
+        generate(resolve_model("tiny"), Image.new("RGB", (4, 4)), GenerationSettings(prompt="x", seeds=[1]))
