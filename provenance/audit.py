@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from sqlmodel import select
 
+from .documents import Document, schema_config
 from .errors import InputFileError
 from .manifests import ManifestStore, read_manifest_store
 from .manifests.definition import TRAINED_ALGORITHMIC_MEDIA
@@ -42,18 +43,14 @@ EXIT_CODES: dict[str, int] = {
 _MIME_BY_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AuditPerson(_Model):
+class AuditPerson(Document):
     handle: str | None = Field(description="the person's handle, when the manifest names one")
     name: str
     native_name: str | None = None
     role: str | None = None
 
 
-class AuditStage(_Model):
+class AuditStage(Document):
     kind: str
     ai: bool
     people: list[AuditPerson]
@@ -68,7 +65,7 @@ class AuditStage(_Model):
     record: RecordCheck
 
 
-class AuditSummary(_Model):
+class AuditSummary(Document):
     stages: int
     ai_stages: int
     human_stages: int
@@ -76,16 +73,10 @@ class AuditSummary(_Model):
     models: list[str]
 
 
-class AuditReport(_Model):
+class AuditReport(Document):
     """What ``provenance audit --json`` prints; schema ``schemas/audit-report.v1.json``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://provenance.example/schemas/audit-report.v1.json",
-        },
-    )
+    model_config = schema_config("audit-report.v1.json")
 
     report: Literal["provenance.audit"] = "provenance.audit"
     version: Literal[1] = 1

@@ -15,10 +15,11 @@ import io
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import col, select
 
 from . import catalog
+from .documents import Document, schema_config
 from .project import Project
 from .store import AIModel, Background, Contribution, Organization, Person, Stage
 from .vocabulary import ROLES
@@ -28,11 +29,7 @@ _STAGE_LABELS = {
 }
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CreditedName(_Model):
+class CreditedName(Document):
     handle: str
     name_en: str
     name_ja: str
@@ -40,14 +37,14 @@ class CreditedName(_Model):
     company_ja: str | None = None
 
 
-class RoleCredit(_Model):
+class RoleCredit(Document):
     code: str
     label_en: str
     label_ja: str
     names: list[CreditedName]
 
 
-class ModelUse(_Model):
+class ModelUse(Document):
     name: str
     fingerprint: str
     test_model: bool
@@ -56,30 +53,24 @@ class ModelUse(_Model):
     backgrounds: int
 
 
-class AIDisclosure(_Model):
+class AIDisclosure(Document):
     used: bool
     models: list[ModelUse]
     text_en: str
     text_ja: str
 
 
-class ProductionInfo(_Model):
+class ProductionInfo(Document):
     handle: str
     title: str
     native_title: str | None = None
     studio: str | None = None
 
 
-class CreditSheet(_Model):
+class CreditSheet(Document):
     """What ``provenance credits --format json`` prints; schema ``schemas/credit-sheet.v1.json``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://provenance.example/schemas/credit-sheet.v1.json",
-        },
-    )
+    model_config = schema_config("credit-sheet.v1.json")
 
     sheet: Literal["provenance.credits"] = "provenance.credits"
     version: Literal[1] = 1

@@ -1,24 +1,26 @@
 """The recorded lineage of an asset: the stages and inputs behind it, back to the first sketch.
 
->>> tree = asset_lineage(project, "5")  # doctest: +SKIP
->>> [node.kind for node in tree.walk()]  # doctest: +SKIP
+>>> lineage = asset_lineage(project, "5")  # doctest: +SKIP
+>>> [node.kind for node in lineage.asset.walk()]  # doctest: +SKIP
 ['revise', 'ai_generate', 'sketch']
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from . import catalog
+from .documents import Document, schema_config
 from .project import Project
 from .stages import stage_record
-from .store import Asset, Stage, StageInput
+from .store import Asset, Stage, StageInput, saved_id
 
 
-class LineageDecision(BaseModel):
+class LineageDecision(Document):
     """A stage that wrote no file but decided about this asset (a selection)."""
 
     kind: str
@@ -26,7 +28,7 @@ class LineageDecision(BaseModel):
     people: list[str]
 
 
-class LineageNode(BaseModel):
+class LineageNode(Document):
     asset_id: int
     path: str
     kind: str
@@ -45,10 +47,20 @@ class LineageNode(BaseModel):
             yield from parent.walk()
 
 
-def asset_lineage(project: Project, reference: str) -> LineageNode:
+class Lineage(Document):
+    """What ``provenance lineage --json`` prints; schema ``schemas/lineage.v1.json``."""
+
+    model_config = schema_config("lineage.v1.json")
+
+    document: Literal["provenance.lineage"] = "provenance.lineage"
+    version: Literal[1] = 1
+    asset: LineageNode
+
+
+def asset_lineage(project: Project, reference: str) -> Lineage:
     """The lineage tree of an asset given by id or by a file that matches a recorded one."""
     with project.store.session() as session:
-        return _node(session, catalog.find_asset(session, reference))
+        return Lineage(asset=_node(session, catalog.find_asset(session, reference)))
 
 
 def _node(session: Session, asset: Asset) -> LineageNode:
@@ -74,7 +86,7 @@ def _node(session: Session, asset: Asset) -> LineageNode:
             )
         )
     return LineageNode(
-        asset_id=asset.id or 0,
+        asset_id=saved_id(asset),
         path=asset.path,
         kind=stage.kind,
         ai=record.ai,

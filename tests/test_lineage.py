@@ -9,7 +9,7 @@ from .conftest import Chain
 
 
 def test_lineage_of_the_final_file(project: Project, chain: Chain) -> None:
-    tree = asset_lineage(project, str(project.absolute(chain.final.path)))
+    tree = asset_lineage(project, str(project.absolute(chain.final.path))).asset
     assert [(node.kind, node.asset_id) for node in tree.walk()] == [
         ("revise", chain.final.asset_id),
         ("ai_generate", chain.chosen.asset_id),

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from provenance.audit import AuditReport
 from provenance.credits import CreditSheet
+from provenance.lineage import Lineage
 
 from .conftest import UPDATE_GOLDEN
 
@@ -22,6 +23,7 @@ SCHEMAS = Path(__file__).parents[1] / "schemas"
 MODELS: dict[str, type[BaseModel]] = {
     "audit-report.v1.json": AuditReport,
     "credit-sheet.v1.json": CreditSheet,
+    "lineage.v1.json": Lineage,
 }
 
 

@@ -20,11 +20,11 @@ def lineage_command(app: AppContext, asset: str, as_json: bool) -> None:
       provenance lineage 5
       provenance lineage assets/harbor/C012/C012_revise_1a2b3c4d.png --json
     """
-    tree = asset_lineage(app.project, asset)
+    lineage = asset_lineage(app.project, asset)
     if as_json:
-        click.echo(tree.model_dump_json(indent=2))
+        click.echo(lineage.model_dump_json(indent=2))
     else:
-        _echo_tree(tree, prefix="", last=True, root=True)
+        _echo_tree(lineage.asset, prefix="", last=True, root=True)
 
 
 def _echo_tree(node: LineageNode, *, prefix: str, last: bool, root: bool = False) -> None:

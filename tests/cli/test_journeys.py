@@ -88,7 +88,8 @@ def test_the_three_journeys(studio: Path) -> None:
     assert lineage.index("revise") < lineage.index("ai_generate") < lineage.index("sketch")
     assert "select by Yamada Hanako (BG_AD)" in lineage
     tree = json.loads(run("lineage", str(final["id"]), "--json").stdout)
-    assert tree["inputs"][0]["inputs"][0]["kind"] == "sketch"
+    jsonschema.validate(tree, json.loads((SCHEMAS / "lineage.v1.json").read_text()))
+    assert tree["asset"]["inputs"][0]["inputs"][0]["kind"] == "sketch"
 
 
 def test_listing_and_trust_export(studio: Path) -> None:
