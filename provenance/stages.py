@@ -131,7 +131,7 @@ def record_generation(
             stage = Stage(
                 kind="ai_generate",
                 background_id=source_asset.background_id,
-                tool=type_name_for(source),
+                tool=f"diffusers {run.pipeline}",
                 tool_version=run.versions.get("diffusers"),
                 model_id=model_row.id,
                 batch=batch,
@@ -223,15 +223,6 @@ def stage_record(session: Session, stage: Stage) -> StageRecord:
         selection=_selection_record(session, selection) if selection else None,
         started_at=_utc(stage.started_at),
         finished_at=_utc(stage.finished_at),
-    )
-
-
-def type_name_for(source: engine.ModelSource) -> str:
-    """The software agent name of an AI stage: the pipeline family that ran."""
-    return (
-        "diffusers StableDiffusionXLImg2ImgPipeline"
-        if source.architecture == "sdxl"
-        else ("diffusers StableDiffusionImg2ImgPipeline")
     )
 
 

@@ -44,6 +44,7 @@ class GenerationRun:
     height: int
     device: str
     dtype: str
+    pipeline: str
     scheduler: str
     versions: dict[str, str] = field(default_factory=dict)
 
@@ -96,6 +97,7 @@ def generate(
         height=height,
         device=device,
         dtype=str(dtype).removeprefix("torch."),
+        pipeline=type(pipeline).__name__,
         scheduler=type(pipeline.scheduler).__name__,
         versions={"diffusers": diffusers.__version__, "torch": torch.__version__},
     )
