@@ -39,8 +39,7 @@ def audit_command(app: AppContext, file: Path, as_json: bool) -> None:
         click.echo(report.model_dump_json(indent=2))
     else:
         _echo_report(report)
-    app.close()
-    raise SystemExit(report.exit_code)
+    click.get_current_context().exit(report.exit_code)
 
 
 def _echo_report(report: AuditReport) -> None:
