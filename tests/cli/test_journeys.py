@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from provenance.cli import main
+from provenance.errors import AlreadyExistsError
 from provenance.project import Project
 
 from ..conftest import read_image, snapshot
@@ -152,7 +153,7 @@ def test_bad_input_is_one_line_nonzero_and_changes_nothing(studio: Path, args: l
 
 def test_debug_shows_the_traceback(studio: Path) -> None:
     result = CliRunner().invoke(main, ["--debug", "person", "add", "Tanaka Aiko"])
-    assert result.exit_code != 0 and result.exception is not None
+    assert isinstance(result.exception, AlreadyExistsError)
 
 
 def test_commands_outside_a_project_say_how_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
