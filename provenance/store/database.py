@@ -39,8 +39,19 @@ class Store:
         return store
 
     def create_tables(self) -> None:
+        """Create missing tables, and refuse a database made for another version of the tables."""
         try:
             SQLModel.metadata.create_all(self.engine)
+            with Session(self.engine) as session:
+                info = session.get(tables.SchemaInfo, 1)
+                if info is None:
+                    session.add(tables.SchemaInfo(version=tables.SCHEMA_VERSION))
+                    session.commit()
+                elif info.version != tables.SCHEMA_VERSION:
+                    raise ProjectError(
+                        f"the database has record tables of version {info.version}, this provenance uses "
+                        f"version {tables.SCHEMA_VERSION}; use the matching provenance release"
+                    )
         except OperationalError as exc:
             raise ProjectError(f"cannot open the database: {exc.orig}") from None
 

@@ -32,6 +32,18 @@ def saved_id(row: SQLModel) -> int:
     return int(value)
 
 
+SCHEMA_VERSION = 1
+
+
+class SchemaInfo(SQLModel, table=True):
+    """One row: the version of these tables the database was created with."""
+
+    __tablename__ = "schema_info"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int
+
+
 class Organization(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
@@ -46,8 +58,12 @@ class Person(SQLModel, table=True):
     native_name: str | None = None
     family_name: str | None = None
     given_name: str | None = None
-    # "hepburn" unless the person spells their name otherwise.
-    romanization: str = "hepburn"
+    # "hepburn" when the English name was romanized from a kana reading, "own" when they spelled it.
+    romanization: str = "own"
+    kana: str | None = None
+    # A pen name replaces the name in credits; records keep both.
+    pseudonym: str | None = None
+    native_pseudonym: str | None = None
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     consents_to_credit: bool = True
 
@@ -75,6 +91,7 @@ class AIModel(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
+    version: str | None = None
     path: str
     architecture: str
     # Digest over all weight-file digests: two records with the same fingerprint are the same weights.
@@ -136,3 +153,19 @@ class Asset(SQLModel, table=True):
     format: str
     manifest_label: str | None = None
     created_at: datetime = Field(default_factory=_now)
+
+
+class CreditLock(SQLModel, table=True):
+    """A signed-off credit sheet: the canonical JSON as it stood, signed with the studio key."""
+
+    __tablename__ = "credit_lock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    production_id: int = Field(foreign_key="production.id", index=True)
+    # The production handle, or PRODUCTION/CUT for one background.
+    scope: str = Field(index=True)
+    locked_by_id: int = Field(foreign_key="person.id")
+    locked_at: datetime = Field(default_factory=_now)
+    sheet_json: str
+    signature: str
+    certificate_chain: str
