@@ -11,12 +11,14 @@ import hashlib
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
 from .errors import AlreadyExistsError, InvalidValueError, NotFoundError
 from .imaging import decode_image, pixel_sha256
 from .project import Project
+from .romanize import hepburn
 from .store import Asset, Background, Organization, Person, Production, saved_id
 
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -45,29 +47,86 @@ def _handle_for(name: str, handle: str | None, what: str) -> str:
 
 def add_person(
     project: Project,
-    name: str,
+    name: str | None = None,
     *,
     handle: str | None = None,
     native_name: str | None = None,
+    kana: str | None = None,
     family_name: str | None = None,
     given_name: str | None = None,
+    pseudonym: str | None = None,
+    native_pseudonym: str | None = None,
     organization: str | None = None,
+    organization_native: str | None = None,
     credited: bool = True,
 ) -> Person:
-    """Record a human contributor. ``name`` is the credited name as the person writes it."""
-    handle = _handle_for(name, handle, "person")
+    """Record a human contributor.
+
+    ``name`` is the credited name as the person spells it (Japanese names family name first). Without it,
+    the name is romanized from the ``kana`` reading in Hepburn: ``add_person(p, kana="たなか あいこ")``
+    credits "Tanaka Aiko".
+    """
+    if name:
+        credited_name, romanization = name.strip(), "own"
+    elif kana:
+        credited_name, romanization = hepburn(kana), "hepburn"
+    else:
+        raise InvalidValueError("give the name as the person spells it, or their kana reading for Hepburn")
+    handle = _handle_for(credited_name, handle, "person")
     with project.store.session() as session:
         if _one(session, Person, handle=handle):
             raise AlreadyExistsError(f"there is already a person with handle {handle!r}; pick another")
         person = Person(
             handle=handle,
-            name=name.strip(),
+            name=credited_name,
             native_name=native_name,
+            kana=kana,
+            romanization=romanization,
             family_name=family_name,
             given_name=given_name,
-            organization_id=_organization_id(session, organization),
+            pseudonym=pseudonym,
+            native_pseudonym=native_pseudonym,
+            organization_id=_organization_id(session, organization, organization_native),
             consents_to_credit=credited,
         )
+        session.add(person)
+    return person
+
+
+_UNSET: Any = object()
+
+
+def update_person(
+    project: Project,
+    handle: str,
+    *,
+    name: str | None = None,
+    native_name: str | None = _UNSET,
+    pseudonym: str | None = _UNSET,
+    native_pseudonym: str | None = _UNSET,
+    organization: str | None = _UNSET,
+    organization_native: str | None = None,
+    credited: bool | None = None,
+) -> Person:
+    """Change how a person is credited; arguments left out stay as they are, ``None`` clears a field.
+
+    >>> update_person(project, "suzuki-ren", credited=False)  # doctest: +SKIP
+    """
+    with project.store.session() as session:
+        person = get_person(session, handle)
+        if name:
+            person.name, person.romanization = name.strip(), "own"
+        for field, value in (
+            ("native_name", native_name),
+            ("pseudonym", pseudonym),
+            ("native_pseudonym", native_pseudonym),
+        ):
+            if value is not _UNSET:
+                setattr(person, field, value or None)
+        if organization is not _UNSET:
+            person.organization_id = _organization_id(session, organization, organization_native)
+        if credited is not None:
+            person.consents_to_credit = credited
         session.add(person)
     return person
 
@@ -185,14 +244,16 @@ def list_backgrounds(project: Project, production: str) -> list[Background]:
         return list(session.exec(query))
 
 
-def _organization_id(session: Session, name: str | None) -> int | None:
+def _organization_id(session: Session, name: str | None, native_name: str | None = None) -> int | None:
     if not name:
         return None
     organization = _one(session, Organization, name=name)
     if organization is None:
-        organization = Organization(name=name)
-        session.add(organization)
-        session.flush()
+        organization = Organization(name=name, native_name=native_name)
+    elif native_name:
+        organization.native_name = native_name
+    session.add(organization)
+    session.flush()
     return organization.id
 
 

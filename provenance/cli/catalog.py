@@ -14,46 +14,105 @@ def person_group() -> None:
 
 
 @person_group.command("add")
-@click.argument("name")
-@click.option("--handle", help="Short name used in commands (default: made from NAME).")
+@click.argument("name", required=False)
+@click.option("--handle", help="Short name used in commands (default: made from the name).")
 @click.option("--native", "native_name", help="Name in native script, family name first (e.g. 田中 愛子).")
+@click.option("--kana", help="Reading in kana; without NAME, the credited name is its Hepburn romanization.")
 @click.option("--family", "family_name", help="Family name, romanized.")
 @click.option("--given", "given_name", help="Given name, romanized.")
+@click.option("--pseudonym", help="Pen name to credit instead of the name.")
+@click.option("--native-pseudonym", help="Pen name in native script.")
 @click.option("--org", "organization", help="Studio or company, shown in brackets in credits.")
+@click.option("--org-native", "organization_native", help="The company's name in native script.")
 @click.option("--uncredited", is_flag=True, help="The person asked not to be named in credits.")
 @json_option
 @pass_app
 def person_add(
     app: AppContext,
-    name: str,
+    name: str | None,
     handle: str | None,
     native_name: str | None,
+    kana: str | None,
     family_name: str | None,
     given_name: str | None,
+    pseudonym: str | None,
+    native_pseudonym: str | None,
     organization: str | None,
+    organization_native: str | None,
     uncredited: bool,
     as_json: bool,
 ) -> None:
-    """Add a person; NAME is the credited name as they write it (Japanese: family name first).
+    """Add a person; NAME is the credited name as they spell it (Japanese names: family name first).
 
     \b
-    Example:
+    Examples:
       provenance person add "Tanaka Aiko" --native "田中 愛子" --org "Harbor Studio"
+      provenance person add --kana "おおの しょうた" --native "大野 翔太"     # credited as Ono Shota
+      provenance person add "Mori Sakura" --uncredited                     # counted, not named
     """
     person = catalog.add_person(
         app.project,
         name,
         handle=handle,
         native_name=native_name,
+        kana=kana,
         family_name=family_name,
         given_name=given_name,
+        pseudonym=pseudonym,
+        native_pseudonym=native_pseudonym,
         organization=organization,
+        organization_native=organization_native,
         credited=not uncredited,
     )
     if as_json:
         echo_json({"id": person.id, "handle": person.handle, "name": person.name})
     else:
         click.echo(f"Added {person.name} as {person.handle}")
+
+
+@person_group.command("set")
+@click.argument("handle")
+@click.option("--name", help="Credited name as they spell it.")
+@click.option("--native", "native_name", help="Name in native script ('' clears it).")
+@click.option("--pseudonym", help="Pen name to credit instead ('' clears it).")
+@click.option("--native-pseudonym", help="Pen name in native script ('' clears it).")
+@click.option("--org", "organization", help="Studio or company ('' clears it).")
+@click.option("--org-native", "organization_native", help="The company's name in native script.")
+@click.option("--credited/--uncredited", default=None, help="Whether they agree to be named in credits.")
+@pass_app
+def person_set(
+    app: AppContext,
+    handle: str,
+    name: str | None,
+    native_name: str | None,
+    pseudonym: str | None,
+    native_pseudonym: str | None,
+    organization: str | None,
+    organization_native: str | None,
+    credited: bool | None,
+) -> None:
+    """Change how a person is credited; options left out stay as they are.
+
+    \b
+    Examples:
+      provenance person set suzuki-ren --uncredited
+      provenance person set kimura-yu --pseudonym "KIMU" --native-pseudonym "キム"
+    """
+    changes = {
+        key: value
+        for key, value in {
+            "native_name": native_name,
+            "pseudonym": pseudonym,
+            "native_pseudonym": native_pseudonym,
+            "organization": organization,
+        }.items()
+        if value is not None
+    }
+    person = catalog.update_person(
+        app.project, handle, name=name, organization_native=organization_native, credited=credited, **changes
+    )
+    status = "credited" if person.consents_to_credit else "uncredited at their request"
+    click.echo(f"Updated {person.handle}: {person.pseudonym or person.name}, {status}")
 
 
 @person_group.command("list")
