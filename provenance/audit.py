@@ -250,7 +250,7 @@ def _tracked_stage(label: str, manifest: dict[str, Any], record: StageRecord, ch
         ai=record.ai,
         people=[_person(p) for p in record.people],
         tool=f"{tool.name} {tool.version}" if tool and tool.version else (tool.name if tool else None),
-        model=record.model.name if record.model else None,
+        model=record.model.label if record.model else None,
         model_fingerprint=record.model.fingerprint if record.model else None,
         test_model=bool(record.model and record.model.test_model),
         settings=record.settings,

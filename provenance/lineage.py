@@ -93,7 +93,7 @@ def _node(session: Session, asset: Asset) -> LineageNode:
         stage_id=stage.uuid,
         people=[f"{p.name} ({p.role})" for p in record.people],
         tool=record.tool.name if record.tool else None,
-        model=record.model.name if record.model else None,
+        model=record.model.label if record.model else None,
         seed=record.settings.get("seed"),
         decisions=decisions,
         inputs=[_node(session, parent) for parent in session.exec(inputs_query)],

@@ -31,11 +31,17 @@ class ModelRecord(_Record):
     """The weights an AI stage used, identified by content, not by name."""
 
     name: str
+    version: str | None = None
     architecture: str
     fingerprint: str
     weight_sha256: dict[str, str]
     test_model: bool = False
     license: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Name and version as people write them, e.g. ``tiny v1``."""
+        return f"{self.name} {self.version}" if self.version else self.name
 
 
 class SoftwareAgent(_Record):

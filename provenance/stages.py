@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,6 +203,38 @@ def record_selection(project: Project, asset: str, *, by: str, role: str | None 
     return RecordedSelection(stage_id=stage.uuid, asset_id=saved_id(chosen), alternatives=alternatives)
 
 
+def record_external_stage(
+    project: Project,
+    background: str,
+    kind: str,
+    *,
+    people: Sequence[tuple[str, str]] = (),
+    inputs: Sequence[str] = (),
+    tool: str | None = None,
+) -> str:
+    """Record human work whose file lives elsewhere (paperwork, an art check, an import of old records).
+
+    ``people`` are ``(handle, role code)`` pairs. An empty list is allowed, because that is what old
+    records sometimes say; the credit export then refuses to hide the gap. AI generations cannot be
+    recorded this way: they run through the engine. Returns the stage's id.
+    """
+    if stage_kind(kind).ai:
+        raise InvalidValueError("AI generations are recorded by running them: use `provenance generate`")
+    roles = [(handle, lookup_role(code).code) for handle, code in people]
+    with project.store.session() as session:
+        target = catalog.get_background(session, background)
+        contributors = [(catalog.get_person(session, handle), code) for handle, code in roles]
+        used = [catalog.find_asset(session, reference) for reference in inputs]
+        stage = Stage(kind=kind, background_id=saved_id(target), tool=tool)
+        session.add(stage)
+        session.flush()
+        for person, code in contributors:
+            session.add(Contribution(stage_id=saved_id(stage), person_id=saved_id(person), role=code))
+        for asset in used:
+            session.add(StageInput(stage_id=saved_id(stage), asset_id=saved_id(asset)))
+    return stage.uuid
+
+
 def stage_record(session: Session, stage: Stage) -> StageRecord:
     """The record of a stage as its rows say it: what the manifest carries and the audit compares."""
     background = session.get(Background, stage.background_id)
@@ -357,6 +390,7 @@ def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine
         return existing
     model = AIModel(
         name=source.name,
+        version=source.version,
         path=str(source.path),
         architecture=source.architecture,
         fingerprint=fingerprint.digest,
@@ -414,6 +448,7 @@ def _selection_record(session: Session, selection: Stage) -> SelectionRecord:
 def _model_record(model: AIModel) -> ModelRecord:
     return ModelRecord(
         name=model.name,
+        version=model.version,
         architecture=model.architecture,
         fingerprint=model.fingerprint,
         weight_sha256=model.weight_sha256,

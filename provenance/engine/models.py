@@ -18,6 +18,7 @@ class ModelSource:
     path: Path
     architecture: str
     is_test_model: bool = False
+    version: str | None = None
 
 
 def resolve_model(reference: str) -> ModelSource:
@@ -27,7 +28,7 @@ def resolve_model(reference: str) -> ModelSource:
     True
     """
     if reference == TINY_NAME:
-        return ModelSource(f"{TINY_NAME}-{TINY_VERSION}", tiny_model_folder(), "sd", is_test_model=True)
+        return ModelSource(TINY_NAME, tiny_model_folder(), "sd", is_test_model=True, version=TINY_VERSION)
     path = Path(reference).expanduser()
     if not path.exists():
         raise ModelError(f"model {reference!r} not found: give `tiny` or the path of a local diffusers model folder")
