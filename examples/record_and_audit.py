@@ -12,7 +12,8 @@ from pathlib import Path
 
 from provenance import catalog, stages
 from provenance.audit import AuditReport, audit_file
-from provenance.credits import credit_sheet, render_txt
+from provenance.credit_formats import render_txt
+from provenance.credits import credit_sheet
 from provenance.demo import draw_layout, paint_over
 from provenance.imaging import load_image
 from provenance.project import Project

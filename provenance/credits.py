@@ -1,17 +1,20 @@
 """Credit sheets: every human who worked on a production, named by role; AI use disclosed apart.
 
-:func:`credit_sheet` gathers the rows; :func:`build_credit_sheet` turns plain contribution facts into a
-:class:`CreditSheet` (pure); ``render_*`` turn a sheet into text, CSV or JSON. An AI model is never a
+:func:`credit_sheet` gathers the rows; :func:`build_credit_sheet` turns plain facts into a
+:class:`CreditSheet` (pure). Renderers live in :mod:`provenance.credit_formats`. An AI model is never a
 credited name: it only appears in the disclosure, and no line ever reads "AI (+Human)".
 
-Credit conventions (DESIGN.md): Japanese lines read ``役職：氏名``, names joined by ``、``, the company in
-brackets after the name; a person who asked not to be named is counted, never silently dropped.
+Rules (DESIGN.md and issue #5): roles in department order with English and Japanese labels; a person's
+pen name replaces their name; a person who asked not to be named is counted, never silently dropped;
+a stage with nobody recorded on it is a gap, and a sheet with gaps is refused unless gaps are allowed.
+
+>>> sheet = credit_sheet(project, "harbor")  # doctest: +SKIP
+>>> [role.code for role in sheet.roles]  # doctest: +SKIP
+['BG_AD', 'BG_LAYOUT', 'BG_RETOUCH', 'AI_OPERATOR']
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,13 +23,24 @@ from sqlmodel import col, select
 
 from . import catalog
 from .documents import Document, schema_config
+from .errors import InvalidValueError, ProvenanceError
 from .project import Project
 from .store import AIModel, Background, Contribution, Organization, Person, Stage
-from .vocabulary import ROLES
+from .vocabulary import ROLES, stage_kind
 
+_TEST_MODEL_NOTE = (
+    " (a built-in random-weight test model, not a trained generator)",
+    "（内蔵のランダム重みテストモデル。学習済み生成モデルではありません）",
+)
 _STAGE_LABELS = {
     "ai_generate": ("AI candidate generation (img2img from the layout)", "レイアウトからのAI候補生成"),
 }
+
+
+class CreditGapsError(ProvenanceError):
+    """Stages with no named person: exporting would hide who did them."""
+
+    exit_code = 3
 
 
 class CreditedName(Document):
@@ -44,8 +58,18 @@ class RoleCredit(Document):
     names: list[CreditedName]
 
 
+class CreditGap(Document):
+    """A stage with nobody recorded on it, under the role its kind is usually credited as."""
+
+    background: str
+    stage_kind: str
+    stage_id: str
+    role: str
+
+
 class ModelUse(Document):
     name: str
+    version: str | None = None
     fingerprint: str
     test_model: bool
     license: str | None = None
@@ -75,15 +99,17 @@ class CreditSheet(Document):
     sheet: Literal["provenance.credits"] = "provenance.credits"
     version: Literal[1] = 1
     production: ProductionInfo
+    scope: str = Field(description="the production handle, or PRODUCTION/CUT for one background")
     backgrounds: int
     roles: list[RoleCredit]
     uncredited: int = Field(description="people who asked not to be named; counted, never dropped")
+    gaps: list[CreditGap] = Field(description="stages with no named person (only with --allow-gaps)")
     ai_disclosure: AIDisclosure
 
 
 @dataclass(frozen=True)
 class ContributionFact:
-    """One person's work on one stage, flattened from the rows."""
+    """One person's work on one stage, flattened from the rows, in the order the work was done."""
 
     role: str
     handle: str
@@ -97,6 +123,7 @@ class ContributionFact:
 @dataclass(frozen=True)
 class ModelUseFact:
     name: str
+    version: str | None
     fingerprint: str
     test_model: bool
     license: str | None
@@ -104,36 +131,50 @@ class ModelUseFact:
     background_id: int
 
 
-def credit_sheet(project: Project, production: str) -> CreditSheet:
-    """The credit sheet of a production, from its records."""
+def credit_sheet(
+    project: Project, production: str, *, background: str | None = None, allow_gaps: bool = False
+) -> CreditSheet:
+    """The credit sheet of a production (or of one of its backgrounds, ``PRODUCTION/CUT``), from its records.
+
+    Raises :class:`CreditGapsError` when a stage has no named person, unless ``allow_gaps``.
+    """
     with project.store.session() as session:
         owner = catalog.get_production(session, production)
-        backgrounds = session.exec(select(Background).where(Background.production_id == owner.id)).all()
-        stage_filter = col(Stage.background_id).in_([b.id for b in backgrounds])
+        if background is not None:
+            scoped = catalog.get_background(session, background)
+            if scoped.production_id != owner.id:
+                raise InvalidValueError(f"background {background} is not part of production {production}")
+            backgrounds = [scoped]
+        else:
+            backgrounds = list(session.exec(select(Background).where(Background.production_id == owner.id)))
+        names = {b.id: f"{owner.handle}/{b.cut}" for b in backgrounds}
+        in_scope = col(Stage.background_id).in_(list(names))
+
         people_query = (
             select(Contribution, Person, Organization)
             .join(Stage, col(Stage.id) == Contribution.stage_id)
             .join(Person, col(Person.id) == Contribution.person_id)
             .join(Organization, col(Organization.id) == Person.organization_id, isouter=True)
-            .where(stage_filter)
+            .where(in_scope)
             .order_by(col(Stage.started_at), col(Contribution.id))
         )
         contributions = [
             ContributionFact(
                 role=contribution.role,
                 handle=person.handle,
-                name=person.name,
-                native_name=person.native_name,
+                name=person.pseudonym or person.name,
+                native_name=person.native_pseudonym or (None if person.pseudonym else person.native_name),
                 company=organization.name if organization else None,
                 company_native=organization.native_name if organization else None,
                 credited=person.consents_to_credit,
             )
             for contribution, person, organization in session.exec(people_query)
         ]
-        model_query = select(Stage, AIModel).join(AIModel, col(AIModel.id) == Stage.model_id).where(stage_filter)
+        model_query = select(Stage, AIModel).join(AIModel, col(AIModel.id) == Stage.model_id).where(in_scope)
         model_uses = [
             ModelUseFact(
                 name=model.name,
+                version=model.version,
                 fingerprint=model.fingerprint,
                 test_model=model.is_test_model,
                 license=model.license,
@@ -142,17 +183,42 @@ def credit_sheet(project: Project, production: str) -> CreditSheet:
             )
             for stage, model in session.exec(model_query)
         ]
+        unnamed_query = (
+            select(Stage)
+            .join(Contribution, col(Contribution.stage_id) == Stage.id, isouter=True)
+            .where(in_scope, col(Contribution.id).is_(None))
+            .order_by(col(Stage.id))
+        )
+        gaps = [
+            CreditGap(
+                background=names[stage.background_id],
+                stage_kind=stage.kind,
+                stage_id=stage.uuid,
+                role=stage_kind(stage.kind).default_role,
+            )
+            for stage in session.exec(unnamed_query)
+        ]
         info = ProductionInfo(
             handle=owner.handle, title=owner.title, native_title=owner.native_title, studio=owner.studio
         )
-    return build_credit_sheet(info, len(backgrounds), contributions, model_uses)
+    if gaps and not allow_gaps:
+        listed = ", ".join(f"{gap.background} {gap.stage_kind} {gap.stage_id[:8]}" for gap in gaps[:5])
+        more = f" and {len(gaps) - 5} more" if len(gaps) > 5 else ""
+        raise CreditGapsError(
+            f"{len(gaps)} stage{'s have' if len(gaps) != 1 else ' has'} no named person ({listed}{more}); "
+            "record who did the work, or export with --allow-gaps to mark the gaps"
+        )
+    return build_credit_sheet(info, background or owner.handle, len(backgrounds), contributions, model_uses, gaps=gaps)
 
 
 def build_credit_sheet(
     production: ProductionInfo,
+    scope: str,
     backgrounds: int,
     contributions: list[ContributionFact],
     model_uses: list[ModelUseFact],
+    *,
+    gaps: list[CreditGap] | None = None,
 ) -> CreditSheet:
     """Group contributions by role in department order and write the AI disclosure. Pure."""
     by_role: dict[str, list[CreditedName]] = {}
@@ -179,9 +245,11 @@ def build_credit_sheet(
     ]
     return CreditSheet(
         production=production,
+        scope=scope,
         backgrounds=backgrounds,
         roles=roles,
         uncredited=len(uncredited),
+        gaps=gaps or [],
         ai_disclosure=_disclosure(model_uses),
     )
 
@@ -194,6 +262,7 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
             use.fingerprint,
             ModelUse(
                 name=use.name,
+                version=use.version,
                 fingerprint=use.fingerprint,
                 test_model=use.test_model,
                 license=use.license,
@@ -210,110 +279,25 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
         return AIDisclosure(
             used=False,
             models=[],
-            text_en="No generative AI was used in the backgrounds of this production.",
-            text_ja="本作の背景に生成AIは使用していません。",
+            text_en="No generative AI was used in these backgrounds.",
+            text_ja="これらの背景に生成AIは使用していません。",
         )
     parts_en, parts_ja = [], []
     for entry in models.values():
+        label = f"{entry.name} {entry.version}" if entry.version else entry.name
         stages_en = ", ".join(_STAGE_LABELS.get(kind, (kind, kind))[0] for kind in entry.stages)
         stages_ja = "、".join(_STAGE_LABELS.get(kind, (kind, kind))[1] for kind in entry.stages)
-        test_en = " (a built-in random-weight test model, not a trained generator)" if entry.test_model else ""
-        test_ja = "（内蔵のランダム重みテストモデル。学習済み生成モデルではありません）" if entry.test_model else ""
+        test_en, test_ja = _TEST_MODEL_NOTE if entry.test_model else ("", "")
         license_en = f", license: {entry.license}" if entry.license else ""
         license_ja = f"、ライセンス：{entry.license}" if entry.license else ""
+        plural = "s" if entry.backgrounds != 1 else ""
         parts_en.append(
-            f"{entry.name}{test_en} was used for {stages_en} in {entry.backgrounds} "
-            f"background{'s' if entry.backgrounds != 1 else ''}{license_en}"
+            f"{label}{test_en} was used for {stages_en} in {entry.backgrounds} background{plural}{license_en}"
         )
-        parts_ja.append(f"{entry.name}{test_ja}を背景{entry.backgrounds}点の{stages_ja}に使用{license_ja}")
+        parts_ja.append(f"{label}{test_ja}を背景{entry.backgrounds}点の{stages_ja}に使用{license_ja}")
     return AIDisclosure(
         used=True,
         models=list(models.values()),
         text_en="AI disclosure: " + "; ".join(parts_en) + ". The AI is credited as a tool, never as an artist.",
         text_ja="AI使用について：" + "。".join(parts_ja) + "。AIは道具であり、作者としてクレジットしません。",
     )
-
-
-def render_json(sheet: CreditSheet) -> str:
-    return sheet.model_dump_json(indent=2) + "\n"
-
-
-def render_txt(sheet: CreditSheet) -> str:
-    """A plain crawl sheet: the English block, the Japanese block, then the AI disclosure."""
-    production = sheet.production
-    width = max((len(role.label_en) for role in sheet.roles), default=0) + 4
-    lines = [production.title + (f" — {production.studio}" if production.studio else ""), ""]
-    for role in sheet.roles:
-        names = [_with_company(n.name_en, n.company_en, "({})") for n in role.names]
-        lines.append(f"{role.label_en:<{width}}{names[0]}")
-        lines.extend(f"{'':<{width}}{name}" for name in names[1:])
-    lines += ["", production.native_title or production.title, ""]
-    for role in sheet.roles:
-        names_ja = "、".join(_with_company(n.name_ja, n.company_ja, "（{}）") for n in role.names)
-        lines.append(f"{role.label_ja}：{names_ja}")
-    lines.append("")
-    if sheet.uncredited:
-        lines.append(
-            f"{sheet.uncredited} more contributor{'s' if sheet.uncredited != 1 else ''} "
-            f"asked not to be named. / ほか{sheet.uncredited}名（本人の希望により氏名非掲載）"
-        )
-        lines.append("")
-    lines += [sheet.ai_disclosure.text_en, sheet.ai_disclosure.text_ja, ""]
-    return "\n".join(lines)
-
-
-def render_csv(sheet: CreditSheet) -> str:
-    """The post-house columns: block, order, role_en, role_ja, name_en, name_ja, company."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["block", "order", "role_en", "role_ja", "name_en", "name_ja", "company"])
-    order = 0
-    for role in sheet.roles:
-        for name in role.names:
-            order += 1
-            writer.writerow(
-                [
-                    "credits",
-                    order,
-                    role.label_en,
-                    role.label_ja,
-                    name.name_en,
-                    name.name_ja,
-                    name.company_en or "",
-                ]
-            )
-    if sheet.uncredited:
-        order += 1
-        writer.writerow(
-            [
-                "note",
-                order,
-                "Uncredited at their request",
-                "氏名非掲載（本人希望）",
-                str(sheet.uncredited),
-                "",
-                "",
-            ]
-        )
-    writer.writerow(
-        [
-            "ai_disclosure",
-            order + 1,
-            "AI disclosure",
-            "AI使用について",
-            sheet.ai_disclosure.text_en,
-            sheet.ai_disclosure.text_ja,
-            "",
-        ]
-    )
-    return buffer.getvalue()
-
-
-RENDERERS = {"txt": render_txt, "json": render_json, "csv": render_csv}
-FORMATS = tuple(RENDERERS)
-
-
-def _with_company(name: str, company: str | None, brackets: str) -> str:
-    # Full-width brackets carry their own spacing; ASCII ones want a space before them.
-    separator = "" if brackets.startswith("（") else " "
-    return f"{name}{separator}{brackets.format(company)}" if company else name

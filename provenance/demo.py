@@ -17,7 +17,8 @@ from PIL import Image, ImageChops, ImageDraw
 
 from . import catalog, stages
 from .audit import AuditReport, audit_file
-from .credits import credit_sheet, render_txt
+from .credit_formats import render_txt
+from .credits import credit_sheet
 from .engine import StepObserver
 from .imaging import load_image
 from .project import Project
