@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -94,6 +95,34 @@ def load_signing_identity(folder: Path) -> SigningIdentity:
         raise ProjectError(
             f"the studio keys in {folder} cannot be read ({exc.strerror}); restore them from backup"
         ) from None
+
+
+def sign_detached(identity: SigningIdentity, data: bytes) -> bytes:
+    """An ECDSA P-256 / SHA-256 signature of ``data`` with the studio signing key."""
+    key = serialization.load_pem_private_key(identity.private_key_pem.encode(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+def verify_detached(certificate_chain_pem: str, trust_anchors_pem: str, data: bytes, signature: bytes) -> bool:
+    """True when ``signature`` over ``data`` was made by the chain's leaf and the leaf was issued by an anchor."""
+    try:
+        leaf = x509.load_pem_x509_certificates(certificate_chain_pem.encode())[0]
+        anchors = x509.load_pem_x509_certificates(trust_anchors_pem.encode())
+        leaf_key = leaf.public_key()
+        assert isinstance(leaf_key, ec.EllipticCurvePublicKey)
+        leaf_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        return any(_issued_by(leaf, anchor) for anchor in anchors)
+    except (InvalidSignature, ValueError, AssertionError):
+        return False
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
 
 
 def _name(common_name: str, organization: str) -> x509.Name:

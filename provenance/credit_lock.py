@@ -1,0 +1,137 @@
+"""Signing off a credit sheet, and telling later exports what changed since.
+
+``lock_credits`` stores the sheet's canonical JSON signed with the studio key, with who locked it.
+``locked_changes`` finds the latest lock for the same scope, checks its signature, and lists what a
+new sheet changes, in words a production office can read (:func:`sheet_changes` is pure).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+
+from . import catalog
+from .credits import CreditSheet, credit_sheet
+from .errors import ProvenanceError
+from .keys import sign_detached, verify_detached
+from .project import Project
+from .store import CreditLock, Person, saved_id
+
+
+class LockTamperedError(ProvenanceError):
+    """A stored sign-off whose signature no longer matches its sheet."""
+
+    exit_code = 4
+
+
+class CreditsChangedError(ProvenanceError):
+    """With --strict: the export differs from the signed-off sheet."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class LockedSheet:
+    scope: str
+    locked_by: str
+    locked_at: datetime
+    sheet: CreditSheet
+
+
+@dataclass(frozen=True)
+class LockComparison:
+    lock: LockedSheet
+    changes: list[str]
+
+
+def canonical_bytes(sheet: CreditSheet) -> bytes:
+    """The bytes that are signed: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(sheet.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def lock_credits(project: Project, production: str, *, by: str, background: str | None = None) -> LockedSheet:
+    """Sign off the sheet as it stands now. Gaps are never signed off."""
+    sheet = credit_sheet(project, production, background=background)
+    data = canonical_bytes(sheet)
+    identity = project.signing_identity
+    signature = sign_detached(identity, data)
+    with project.store.session() as session:
+        person = catalog.get_person(session, by)
+        owner = catalog.get_production(session, production)
+        lock = CreditLock(
+            production_id=saved_id(owner),
+            scope=sheet.scope,
+            locked_by_id=saved_id(person),
+            sheet_json=data.decode(),
+            signature=base64.b64encode(signature).decode(),
+            certificate_chain=identity.certificate_chain_pem,
+        )
+        session.add(lock)
+    return LockedSheet(scope=sheet.scope, locked_by=person.handle, locked_at=lock.locked_at, sheet=sheet)
+
+
+def locked_changes(project: Project, sheet: CreditSheet) -> LockComparison | None:
+    """How ``sheet`` differs from the latest sign-off of the same scope; None when nothing was locked."""
+    with project.store.session() as session:
+        query = (
+            select(CreditLock, Person)
+            .join(Person, col(Person.id) == CreditLock.locked_by_id)
+            .where(CreditLock.scope == sheet.scope)
+            .order_by(col(CreditLock.id).desc())
+        )
+        found = session.exec(query).first()
+    if found is None:
+        return None
+    lock, person = found
+    data = lock.sheet_json.encode()
+    anchors = project.signing_identity.trust_anchors_pem
+    if not verify_detached(lock.certificate_chain, anchors, data, base64.b64decode(lock.signature)):
+        raise LockTamperedError(
+            f"the credits locked for {lock.scope} by {person.handle} fail their signature check; "
+            "the stored sign-off was altered: lock the sheet again after review"
+        )
+    locked = CreditSheet.model_validate_json(data)
+    locked_at = lock.locked_at if lock.locked_at.tzinfo else lock.locked_at.replace(tzinfo=UTC)
+    return LockComparison(
+        lock=LockedSheet(scope=lock.scope, locked_by=person.handle, locked_at=locked_at, sheet=locked),
+        changes=sheet_changes(locked, sheet),
+    )
+
+
+def sheet_changes(before: CreditSheet, after: CreditSheet) -> list[str]:
+    """What changed between two sheets, one line per change. Pure.
+
+    >>> sheet_changes(locked, current)  # doctest: +SKIP
+    ['Background Paint-over: added Kimura Yu', 'uncredited people: 0 -> 1']
+    """
+    changes = []
+    if before.production != after.production:
+        changes.append("production details changed")
+    roles_before = {role.code: role for role in before.roles}
+    roles_after = {role.code: role for role in after.roles}
+    for code in [*roles_before, *(c for c in roles_after if c not in roles_before)]:
+        old = {n.handle: n for n in roles_before[code].names} if code in roles_before else {}
+        new = {n.handle: n for n in roles_after[code].names} if code in roles_after else {}
+        label = (roles_after.get(code) or roles_before[code]).label_en
+        changes += [f"{label}: added {new[h].name_en}" for h in new if h not in old]
+        changes += [f"{label}: removed {old[h].name_en}" for h in old if h not in new]
+        changes += [
+            f"{label}: {old[h].name_en} is now credited as {new[h].name_en}"
+            + (f" / {new[h].name_ja}" if new[h].name_ja != old[h].name_ja else "")
+            + (f" ({new[h].company_en})" if new[h].company_en != old[h].company_en and new[h].company_en else "")
+            for h in new
+            if h in old and new[h] != old[h]
+        ]
+    if before.uncredited != after.uncredited:
+        changes.append(f"uncredited people: {before.uncredited} -> {after.uncredited}")
+    if before.gaps != after.gaps:
+        changes.append(f"unnamed stages: {len(before.gaps)} -> {len(after.gaps)}")
+    if before.ai_disclosure != after.ai_disclosure:
+        changes.append(f"AI disclosure now reads: {after.ai_disclosure.text_en}")
+    if before.backgrounds != after.backgrounds:
+        changes.append(f"backgrounds: {before.backgrounds} -> {after.backgrounds}")
+    return changes
