@@ -87,7 +87,7 @@ def test_audit_of_the_final_file_reports_every_stage(project: Project, chain: Ch
         [("suzuki-ren", "Suzuki Ren", "BG_RETOUCH")],
     ]
     generated = report.stages[1]
-    assert generated.model == "tiny-v1" and generated.test_model and generated.settings["seed"] == 6
+    assert generated.model == "tiny v1" and generated.test_model and generated.settings["seed"] == 6
     assert all(stage.record == "matches" for stage in report.stages)
     assert report.summary.ai_stages == 1 and report.summary.human_stages == 3
     assert report.asset_id == chain.final.asset_id and report.background == "harbor/C012"

@@ -16,6 +16,6 @@ def test_lineage_of_the_final_file(project: Project, chain: Chain) -> None:
         ("sketch", chain.sketch.asset_id),
     ]
     generated = tree.inputs[0]
-    assert generated.ai and generated.model == "tiny-v1" and generated.seed == 6
+    assert generated.ai and generated.model == "tiny v1" and generated.seed == 6
     assert generated.decisions[0].people == ["Yamada Hanako (BG_AD)"]
     assert tree.people == ["Suzuki Ren (BG_RETOUCH)"]

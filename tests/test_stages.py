@@ -49,7 +49,7 @@ def test_candidates_have_their_own_seeds_and_full_settings(project: Project, cha
     assert settings["prompt"] == "harbor" and settings["strength"] == 0.6 and settings["guidance"] == 7.0
     assert settings["scheduler"] == "DDIMScheduler" and settings["device"] == "cpu"
     assert set(settings["versions"]) == {"diffusers", "torch"}
-    assert model.is_test_model and model.name == "tiny-v1"
+    assert model.is_test_model and model.name == "tiny" and model.version == "v1"
     assert len(model.weight_sha256) == 3 and all(len(sha) == 64 for sha in model.weight_sha256.values())
 
 

@@ -16,7 +16,7 @@ from ..errors import ProvenanceError
 from .app import AppContext
 from .audit import audit_command
 from .catalog import background_group, person_group, production_group
-from .credits import credits_command
+from .credits import credits_group
 from .demo import demo_command
 from .lineage import lineage_command
 from .project import init_command, trust_group
@@ -88,7 +88,7 @@ for command in (
     revise_command,
     audit_command,
     lineage_command,
-    credits_command,
+    credits_group,
     demo_command,
 ):
     main.add_command(command)

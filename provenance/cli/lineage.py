@@ -5,23 +5,36 @@ from __future__ import annotations
 import click
 
 from ..lineage import LineageNode, asset_lineage
-from .app import AppContext, json_option, pass_app
+from ..prov_export import lineage_prov
+from .app import AppContext, echo_json, json_option, pass_app
 
 
 @click.command("lineage")
 @click.argument("asset")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["tree", "json", "prov-json"]),
+    default="tree",
+    show_default=True,
+    help="A readable tree, our JSON (schemas/lineage.v1.json), or W3C PROV-JSON.",
+)
 @json_option
 @pass_app
-def lineage_command(app: AppContext, asset: str, as_json: bool) -> None:
+def lineage_command(app: AppContext, asset: str, output_format: str, as_json: bool) -> None:
     """Show the stages and inputs behind ASSET (an id or a recorded file), newest first.
 
     \b
     Examples:
       provenance lineage 5
       provenance lineage assets/harbor/C012/C012_revise_1a2b3c4d.png --json
+      provenance lineage 5 --format prov-json > C012.prov.json
     """
+    if output_format == "prov-json":
+        echo_json(lineage_prov(app.project, asset))
+        return
     lineage = asset_lineage(app.project, asset)
-    if as_json:
+    if as_json or output_format == "json":
         click.echo(lineage.model_dump_json(indent=2))
     else:
         _echo_tree(lineage.asset, prefix="", last=True, root=True)

@@ -22,7 +22,7 @@ def test_demo_tells_the_whole_story(tmp_path: Path) -> None:
     credits = (folder / "harbor_credits.txt").read_text(encoding="utf-8")
     for name in ("Tanaka Aiko", "Sato Ken", "Yamada Hanako", "Suzuki Ren", "田中 愛子", "鈴木 蓮"):
         assert name in credits
-    assert "AI disclosure: tiny-v1" in credits
+    assert "AI disclosure: tiny v1" in credits
 
     again = CliRunner().invoke(main, ["demo", str(folder)])
     assert again.exit_code == 1 and "already holds a provenance project" in again.stderr
