@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from . import catalog
@@ -150,8 +151,20 @@ def credit_sheet(
         names = {b.id: f"{owner.handle}/{b.cut}" for b in backgrounds}
         in_scope = col(Stage.background_id).in_(list(names))
 
+        # Plain columns, not entities: a season has tens of thousands of contributions, and building
+        # ORM objects for each was 90 % of the export time.
         people_query = (
-            select(Contribution, Person, Organization)
+            select_columns(
+                col(Contribution.role),
+                col(Person.handle),
+                col(Person.name),
+                col(Person.native_name),
+                col(Person.pseudonym),
+                col(Person.native_pseudonym),
+                col(Organization.name),
+                col(Organization.native_name),
+                col(Person.consents_to_credit),
+            )
             .join(Stage, col(Stage.id) == Contribution.stage_id)
             .join(Person, col(Person.id) == Contribution.person_id)
             .join(Organization, col(Organization.id) == Person.organization_id, isouter=True)
@@ -160,29 +173,32 @@ def credit_sheet(
         )
         contributions = [
             ContributionFact(
-                role=contribution.role,
-                handle=person.handle,
-                name=person.pseudonym or person.name,
-                native_name=person.native_pseudonym or (None if person.pseudonym else person.native_name),
-                company=organization.name if organization else None,
-                company_native=organization.native_name if organization else None,
-                credited=person.consents_to_credit,
+                role=role,
+                handle=handle,
+                name=pseudonym or name,
+                native_name=native_pseudonym or (None if pseudonym else native_name),
+                company=company,
+                company_native=company_native,
+                credited=credited,
             )
-            for contribution, person, organization in session.exec(people_query)
-        ]
-        model_query = select(Stage, AIModel).join(AIModel, col(AIModel.id) == Stage.model_id).where(in_scope)
-        model_uses = [
-            ModelUseFact(
-                name=model.name,
-                version=model.version,
-                fingerprint=model.fingerprint,
-                test_model=model.is_test_model,
-                license=model.license,
-                stage_kind=stage.kind,
-                background_id=stage.background_id,
+            for role, handle, name, native_name, pseudonym, native_pseudonym, company, company_native, credited in (
+                session.connection().execute(people_query)
             )
-            for stage, model in session.exec(model_query)
         ]
+        model_query = (
+            select_columns(
+                col(AIModel.name),
+                col(AIModel.version),
+                col(AIModel.fingerprint),
+                col(AIModel.is_test_model),
+                col(AIModel.license),
+                col(Stage.kind),
+                col(Stage.background_id),
+            )
+            .join(AIModel, col(AIModel.id) == Stage.model_id)
+            .where(in_scope)
+        )
+        model_uses = [ModelUseFact(*row) for row in session.connection().execute(model_query)]
         unnamed_query = (
             select(Stage)
             .join(Contribution, col(Contribution.stage_id) == Stage.id, isouter=True)
