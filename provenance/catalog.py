@@ -63,15 +63,20 @@ def add_person(
     """Record a human contributor.
 
     ``name`` is the credited name as the person spells it (Japanese names family name first). Without it,
-    the name is romanized from the ``kana`` reading in Hepburn: ``add_person(p, kana="たなか あいこ")``
-    credits "Tanaka Aiko".
+    ``family_name`` and ``given_name`` make it, family first; failing those it is romanized from the
+    ``kana`` reading in Hepburn: ``add_person(p, kana="たなか あいこ")`` credits "Tanaka Aiko".
     """
     if name:
         credited_name, romanization = name.strip(), "own"
+    elif family_name and given_name:
+        # Japanese credits put the family name first in both scripts.
+        credited_name, romanization = f"{family_name.strip()} {given_name.strip()}", "own"
     elif kana:
         credited_name, romanization = hepburn(kana), "hepburn"
     else:
-        raise InvalidValueError("give the name as the person spells it, or their kana reading for Hepburn")
+        raise InvalidValueError(
+            "give the name as the person spells it, --family and --given, or their kana reading for Hepburn"
+        )
     handle = _handle_for(credited_name, handle, "person")
     with project.store.session() as session:
         if _one(session, Person, handle=handle):

@@ -35,3 +35,13 @@ def test_backgrounds_are_unique_per_production(project: Project) -> None:
     with pytest.raises(InvalidValueError):
         catalog.add_background(project, "harbor", "C 1")
     assert [b.cut for b in catalog.list_backgrounds(project, "harbor")] == ["C012"]
+
+
+def test_credited_names_from_parts_or_kana(project: Project) -> None:
+    assert catalog.add_person(project, family_name="Ono", given_name="Shota").name == "Ono Shota"
+    from_kana = catalog.add_person(project, kana="こうの ゆうこ", native_name="河野 裕子")
+    assert (from_kana.name, from_kana.romanization, from_kana.handle) == ("Kono Yuko", "hepburn", "kono-yuko")
+    own = catalog.add_person(project, "Kohno Yuko", kana="こうの ゆうこ", handle="kohno")
+    assert (own.name, own.romanization) == ("Kohno Yuko", "own")  # their own spelling wins
+    with pytest.raises(InvalidValueError, match="give the name"):
+        catalog.add_person(project)

@@ -103,6 +103,24 @@ def test_ai_appears_only_in_the_disclosure() -> None:
     assert "AI (+Human)" not in render_json(sheet)
 
 
+def test_a_recorded_license_is_disclosed() -> None:
+    use = ModelUseFact(
+        name="house-model",
+        version="2",
+        fingerprint="a" * 64,
+        test_model=False,
+        license="CreativeML OpenRAIL-M",
+        stage_kind="ai_generate",
+        background_id=1,
+    )
+    disclosure = build_credit_sheet(PRODUCTION, "harbor", 1, [], [use]).ai_disclosure
+    assert disclosure.text_en == (
+        "AI disclosure: house-model 2 was used for AI candidate generation (img2img from the layout) in 1 background, "
+        "license: CreativeML OpenRAIL-M. The AI is credited as a tool, never as an artist."
+    )
+    assert "ライセンス：CreativeML OpenRAIL-M" in disclosure.text_ja
+
+
 def test_a_production_without_ai_says_so() -> None:
     sheet = build_credit_sheet(PRODUCTION, "harbor", 1, [fact("BG_ARTIST", "a", "A")], [])
     assert not sheet.ai_disclosure.used and "No generative AI" in sheet.ai_disclosure.text_en

@@ -18,7 +18,7 @@ def person_group() -> None:
 @click.option("--handle", help="Short name used in commands (default: made from the name).")
 @click.option("--native", "native_name", help="Name in native script, family name first (e.g. 田中 愛子).")
 @click.option("--kana", help="Reading in kana; without NAME, the credited name is its Hepburn romanization.")
-@click.option("--family", "family_name", help="Family name, romanized.")
+@click.option("--family", "family_name", help="Family name, romanized (with --given, instead of NAME).")
 @click.option("--given", "given_name", help="Given name, romanized.")
 @click.option("--pseudonym", help="Pen name to credit instead of the name.")
 @click.option("--native-pseudonym", help="Pen name in native script.")
