@@ -28,8 +28,11 @@ class PendingFiles:
         self._published: list[Path] = []
         self._done = False
 
-    def add(self, destination: Path, data: bytes) -> None:
-        """Write ``data`` to a temporary file next to ``destination`` (nothing visible yet)."""
+    def add(self, destination: Path, data: bytes) -> os.stat_result:
+        """Write ``data`` to a temporary file next to ``destination`` (nothing visible yet).
+
+        Returns the file's stat, which publishing keeps (a rename preserves size and modification time).
+        """
         if destination.exists() or any(dest == destination for dest, _ in self._pending):
             raise AlreadyExistsError(f"{destination} already exists; choose another output path")
         try:
@@ -40,6 +43,7 @@ class PendingFiles:
         except OSError as exc:
             raise InputFileError(f"cannot write {destination} ({exc.strerror})") from None
         self._pending.append((destination, Path(temp_name)))
+        return os.stat(temp_name)
 
     def publish(self) -> None:
         """Move every pending file to its destination; call it last, inside the transaction."""

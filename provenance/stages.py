@@ -24,6 +24,7 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from . import catalog, engine
+from .change_mask import change_mask, mask_png
 from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
 from .imaging import decode_image, describe, load_image, png_bytes
 from .manifests import manifest_definition, read_manifest_store, sign_png
@@ -167,6 +168,7 @@ def record_generation(
                     image=candidate.image,
                     destination=_default_destination(project, session, stage, suffix=f"c{index}"),
                     parent=(Path(source_asset.path).name, parent_data),
+                    parent_image=image,
                 )
             )
         pending.publish()
@@ -282,11 +284,13 @@ def _record_human_file(
         person = catalog.get_person(session, artist)
         inputs: list[Asset] = []
         parent_file = None
+        parent_image = None
         selection = None
         if parent is not None:
             parent_asset = catalog.find_asset(session, parent)
             inputs = [parent_asset]
             parent_file = (Path(parent_asset.path).name, _verified_file(project, parent_asset))
+            parent_image = decode_image(parent_file[1], name=parent_asset.path)
             background_id = parent_asset.background_id
             selection = _selection_of(session, parent_asset)
         else:
@@ -309,6 +313,7 @@ def _record_human_file(
             image=image,
             destination=destination,
             parent=parent_file,
+            parent_image=parent_image,
         )
         pending.publish()
     return result
@@ -325,9 +330,22 @@ def _write_stage(
     image: Image.Image,
     destination: Path,
     parent: tuple[str, bytes] | None,
+    parent_image: Image.Image | None = None,
 ) -> RecordedFile:
-    """Add one stage's rows, sign its file and queue it; the caller publishes and commits."""
+    """Add one stage's rows, sign its file and queue it; the caller publishes and commits.
+
+    With a parent, the pixels the stage changed are measured and their mask is queued with the file;
+    a first stage made every pixel.
+    """
     relative_path = project.relative(destination)
+    if parent_image is not None:
+        mask = change_mask(parent_image, image)
+        mask_file = project.folder / "masks" / f"{stage.uuid}.png"
+        pending.add(mask_file, mask_png(mask))
+        stage.mask_path = project.relative(mask_file)
+        stage.changed_fraction = float(mask.mean())
+    else:
+        stage.changed_fraction = 1.0
     session.add(stage)
     session.flush()
     for person, role_code in people:
@@ -342,7 +360,7 @@ def _write_stage(
     signed = sign_png(definition, png_bytes(image), project.signing_identity, parent=parent)
     manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
     facts = describe(signed, image)
-    pending.add(destination, signed)
+    written = pending.add(destination, signed)
     asset = Asset(
         background_id=stage.background_id,
         stage_id=saved_id(stage),
@@ -354,6 +372,8 @@ def _write_stage(
         width=facts.width,
         height=facts.height,
         format=facts.format,
+        size=written.st_size,
+        mtime_ns=written.st_mtime_ns,
         manifest_label=manifest_store.active_label if manifest_store else None,
     )
     session.add(asset)

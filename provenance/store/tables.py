@@ -119,6 +119,9 @@ class Stage(SQLModel, table=True):
     batch: str | None = Field(default=None, index=True)
     # For work on an AI candidate: the human selection that picked it, fixed when the stage is recorded.
     selection_id: int | None = Field(default=None, foreign_key="stage.id")
+    # Which pixels this stage changed relative to its input: a mask file in the project and its share.
+    changed_fraction: float | None = None
+    mask_path: str | None = None
     started_at: datetime = Field(default_factory=_now)
     finished_at: datetime = Field(default_factory=_now)
 
@@ -151,7 +154,10 @@ class Asset(SQLModel, table=True):
     width: int
     height: int
     format: str
-    manifest_label: str | None = None
+    # Size and modification time as written: an audit re-hashes the file only when these differ.
+    size: int = 0
+    mtime_ns: int = 0
+    manifest_label: str | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=_now)
 
 

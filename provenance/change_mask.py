@@ -1,0 +1,60 @@
+"""Which pixels a stage changed: a CIEDE2000 colour difference between its input and output.
+
+Both pictures are brought to one working size (at most 1024 px on the long side: enough to measure
+shares of a picture, and it keeps a 4K paint-over to a fraction of a second), lightly blurred so that
+re-encoding noise and anti-aliasing do not count, compared in CIELAB with CIEDE2000, thresholded, and
+cleared of specks smaller than a few pixels. DESIGN.md records that this finds a paint-over's area within
+a few percent and ignores JPEG re-encoding.
+
+>>> mask = change_mask(candidate, paint_over)  # doctest: +SKIP
+>>> round(float(mask.mean()), 2)  # doctest: +SKIP
+0.21
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+WORKING_SIZE = 1024
+THRESHOLD = 8.0  # CIEDE2000 units: about where a careful viewer starts to see a difference
+BLUR_SIGMA = 1.0
+MIN_SPECK = 12  # pixels, at working size
+
+
+def working_size(size: tuple[int, int]) -> tuple[int, int]:
+    width, height = size
+    scale = min(1.0, WORKING_SIZE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def change_mask(before: Image.Image, after: Image.Image) -> np.ndarray:
+    """A boolean mask, at the working size of ``after``, of the pixels that differ visibly."""
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    from skimage.filters import gaussian
+    from skimage.morphology import remove_small_objects
+
+    size = working_size(after.size)
+    lab = [
+        rgb2lab(
+            gaussian(
+                np.asarray(image.convert("RGB").resize(size, Image.Resampling.BILINEAR)), BLUR_SIGMA, channel_axis=-1
+            )
+        )
+        for image in (before, after)
+    ]
+    changed = deltaE_ciede2000(lab[0], lab[1]) > THRESHOLD
+    return remove_small_objects(changed, max_size=MIN_SPECK)
+
+
+def mask_png(mask: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(mask).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def read_mask(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("1"), dtype=bool)
