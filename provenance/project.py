@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -44,9 +45,16 @@ class Project:
     def keys_folder(self) -> Path:
         return self.folder / "keys"
 
+    @property
+    def trust_folder(self) -> Path:
+        return self.folder / "trust"
+
     @cached_property
     def signing_identity(self) -> SigningIdentity:
-        return load_signing_identity(self.keys_folder)
+        """The studio's signing key and certificate, trusting our CA and every partner anchor."""
+        identity = load_signing_identity(self.keys_folder)
+        partners = "".join(path.read_text() for path in sorted(self.trust_folder.glob("*.pem")))
+        return replace(identity, trust_anchors_pem=identity.trust_anchors_pem + partners)
 
     @classmethod
     def init(cls, root: Path, *, db_url: str | None = None, studio: str | None = None) -> Project:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from ..keys import CA_CERT
 from ..project import Project
-from .app import AppContext, pass_app
+from ..trust import add_anchor, list_anchors, remove_anchor
+from .app import AppContext, echo_json, echo_table, json_option, pass_app
 
 
 @click.command("init")
@@ -31,7 +33,7 @@ def init_command(app: AppContext, db_url: str | None, studio: str | None) -> Non
 
 @click.group("trust")
 def trust_group() -> None:
-    """The studio's trust anchor, for partners who validate our files."""
+    """Trust anchors: export ours for partners, add theirs to validate their files."""
 
 
 @trust_group.command("export")
@@ -50,3 +52,42 @@ def trust_export(app: AppContext, output: Path | None) -> None:
         click.echo(f"Wrote the studio CA certificate to {output}", err=True)
     else:
         click.echo(pem, nl=False)
+
+
+@trust_group.command("add")
+@click.argument("pem_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Name for the anchor (default: from the file name).")
+@pass_app
+def trust_add(app: AppContext, pem_file: Path, name: str | None) -> None:
+    """Trust a partner studio's CA certificate, so their signed files audit as trusted.
+
+    \b
+    Example:
+      provenance trust add kumo-ca.pem --name studio-kumo
+    """
+    anchor = add_anchor(app.project, pem_file, name=name)
+    click.echo(f"Trusting {anchor.subject} as {anchor.name} (sha256 {anchor.sha256[:16]}…, until {anchor.not_after})")
+
+
+@trust_group.command("list")
+@json_option
+@pass_app
+def trust_list(app: AppContext, as_json: bool) -> None:
+    """List partner anchors (the studio's own CA is always trusted)."""
+    anchors = list_anchors(app.project)
+    if as_json:
+        echo_json([dataclasses.asdict(anchor) for anchor in anchors])
+    else:
+        echo_table(
+            ["name", "subject", "valid until", "sha256"],
+            [[a.name, a.subject, a.not_after, a.sha256[:16]] for a in anchors],
+        )
+
+
+@trust_group.command("remove")
+@click.argument("name")
+@pass_app
+def trust_remove(app: AppContext, name: str) -> None:
+    """Stop trusting a partner anchor."""
+    remove_anchor(app.project, name)
+    click.echo(f"Removed the trust anchor {name}")
