@@ -1,48 +1,16 @@
 """The credit sheet as a PDF whose Japanese text is embedded: searchable, copyable, printable anywhere.
 
 fpdf2 embeds a subset of a TrueType font and writes a ToUnicode map, so a viewer can search and copy
-the names. No Japanese font ships with Python, so one is taken from ``$PROVENANCE_CJK_FONT`` or from the
-usual system places (Debian's ``fonts-ipaexfont-gothic``, macOS's Hiragino is not TrueType and is not used).
+the names. The font comes from :func:`provenance.fonts.find_japanese_font`.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 from .credit_formats import english_names, gap_line, japanese_line, title_lines, uncredited_lines
 from .credits import CreditSheet
-from .errors import ProvenanceError
-
-FONT_VARIABLE = "PROVENANCE_CJK_FONT"
-SYSTEM_FONTS = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-    "/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
-    "/Library/Fonts/Arial Unicode.ttf",
-)
-
-
-class MissingFontError(ProvenanceError):
-    """No TrueType font with Japanese glyphs to embed."""
-
-
-def find_japanese_font() -> Path:
-    """The font to embed: ``$PROVENANCE_CJK_FONT``, else the first system font found."""
-    if explicit := os.environ.get(FONT_VARIABLE):
-        path = Path(explicit)
-        if not path.is_file():
-            raise MissingFontError(f"{FONT_VARIABLE}={explicit} is not a file; point it at a Japanese .ttf font")
-        return path
-    for candidate in SYSTEM_FONTS:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    raise MissingFontError(
-        "the pdf format needs a Japanese TrueType font: install fonts-ipaexfont-gothic (Debian/Ubuntu) "
-        f"or set {FONT_VARIABLE} to a .ttf file"
-    )
+from .fonts import find_japanese_font
 
 
 def render_pdf(sheet: CreditSheet, *, created: datetime | None = None) -> bytes:

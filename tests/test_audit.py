@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -13,7 +14,7 @@ import jsonschema
 import pytest
 from sqlmodel import select
 
-from provenance import audit
+from provenance import audit, trust
 from provenance.audit import audit_file
 from provenance.errors import InputFileError
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
@@ -72,7 +73,9 @@ def test_final_png_read_with_c2pa_reader_holds_the_whole_chain(project: Project,
 
 def test_audit_of_the_final_file_reports_every_stage(project: Project, chain: Chain) -> None:
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "trusted" and report.exit_code == 0 and report.problems == []
+    assert report.verdict == "trusted" and report.exit_code() == 0 and report.problems == []
+    assert report.notes == ["an AI stage used the built-in test model, not a real generator"]
+    assert report.exit_code(strict=True) == audit.EXIT_CODES["notes"]
     assert [(s.kind, s.ai) for s in report.stages] == [
         ("sketch", False),
         ("ai_generate", True),
@@ -122,25 +125,37 @@ def test_a_changed_pixel_is_tampered(project: Project, chain: Chain, tmp_path: P
     tampered.write_bytes(_with_changed_pixel(original))
     assert read_image(tampered).tobytes() != read_image(project.absolute(chain.final.path)).tobytes()
     report = audit_file(project, tampered)
-    assert report.verdict == "tampered" and report.exit_code == audit.EXIT_CODES["tampered"]
+    assert report.verdict == "tampered" and report.exit_code() == audit.EXIT_CODES["tampered"]
+    assert report.shares is None  # a tampered file's pixels are not attributed to anyone
     assert any("dataHash.mismatch" in failure for failure in report.failures)
 
 
-def test_a_resaved_copy_has_no_manifest(project: Project, chain: Chain, tmp_path: Path) -> None:
-    copy = tmp_path / "copy.png"
-    read_image(project.absolute(chain.final.path)).save(copy)
-    report = audit_file(project, copy)
-    assert report.verdict == "no-manifest" and report.stages == [] and report.exit_code == 5
-    jsonschema.validate(json.loads(report.model_dump_json()), SCHEMA)
-
-
-def test_another_studios_file_is_valid_but_untrusted(project: Project, chain: Chain, tmp_path: Path) -> None:
+def test_another_studios_file_is_valid_but_untrusted_until_their_ca_is_added(
+    project: Project, chain: Chain, tmp_path: Path
+) -> None:
     other = Project.init(tmp_path / "other-studio", studio="Other Studio")
     report = audit_file(other, project.absolute(chain.final.path))
+    assert report.verdict == "valid-untrusted" and report.exit_code() == 3
+    assert all(stage.record == "unrecorded" for stage in report.stages)
+    assert any("not in this project" in note for note in report.notes)
+
+    trust.add_anchor(other, project.keys_folder / "studio-ca.pem", name="test-studio")
     other.close()
-    assert report.verdict == "valid-untrusted" and report.exit_code == 3
-    assert all(stage.record == "unrecorded" for stage in report.stages if stage.kind != "select")
-    assert any("not in this project" in problem for problem in report.problems)
+    partner = Project.find(tmp_path / "other-studio")
+    report = audit_file(partner, project.absolute(chain.final.path))
+    assert report.verdict == "trusted" and report.exit_code() == 0
+    assert [p.name for s in report.stages for p in s.people] == [
+        "Tanaka Aiko",
+        "Sato Ken",
+        "Yamada Hanako",
+        "Suzuki Ren",
+    ]
+    assert [a.name for a in trust.list_anchors(partner)] == ["test-studio"]
+    trust.remove_anchor(partner, "test-studio")
+    partner.close()
+    assert audit_file(Project.find(tmp_path / "other-studio"), project.absolute(chain.final.path)).verdict == (
+        "valid-untrusted"
+    )
 
 
 def test_a_database_that_disagrees_with_the_manifest_is_reported(project: Project, chain: Chain) -> None:
@@ -151,7 +166,7 @@ def test_a_database_that_disagrees_with_the_manifest_is_reported(project: Projec
     report = audit_file(project, project.absolute(chain.final.path))
     assert report.verdict == "trusted"
     assert report.stages[-1].record == "differs"
-    assert report.exit_code == audit.EXIT_CODES["records-differ"]
+    assert report.exit_code() == audit.EXIT_CODES["records-differ"]
     assert any("disagree on people" in problem for problem in report.problems)
 
 
@@ -160,5 +175,27 @@ def test_audit_refuses_files_it_cannot_read(project: Project, tmp_path: Path) ->
         audit_file(project, tmp_path / "missing.png")
     text = tmp_path / "notes.txt"
     text.write_text("not an image")
-    with pytest.raises(InputFileError, match="not a PNG or JPEG"):
+    with pytest.raises(InputFileError, match="is not an image file"):
         audit_file(project, text)
+
+
+def test_a_recorded_file_that_changed_on_disk_is_reported(project: Project, chain: Chain) -> None:
+    sketch_file = project.absolute(chain.sketch.path)
+    sketch_file.write_bytes(sketch_file.read_bytes() + b"appended")
+    report = audit_file(project, project.absolute(chain.final.path))
+    assert report.verdict == "trusted"  # the audited file itself is intact
+    assert report.stages[0].file == "changed" and report.stages[-1].file == "intact"
+    assert report.exit_code() == audit.EXIT_CODES["records-differ"]
+    project.absolute(chain.chosen.path).unlink()
+    assert audit_file(project, project.absolute(chain.final.path)).stages[1].file == "missing"
+
+
+def test_a_changed_file_with_the_same_size_and_time_needs_deep(project: Project, chain: Chain) -> None:
+    sketch_file = project.absolute(chain.sketch.path)
+    stat = sketch_file.stat()
+    data = bytearray(sketch_file.read_bytes())
+    data[-20] ^= 0xFF
+    sketch_file.write_bytes(bytes(data))
+    os.utime(sketch_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert audit_file(project, project.absolute(chain.final.path)).stages[0].file == "intact"
+    assert audit_file(project, project.absolute(chain.final.path), deep=True).stages[0].file == "changed"

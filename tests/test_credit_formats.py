@@ -11,8 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from provenance.credit_formats import CSV_COLUMNS, render_csv, render_html, render_json, render_md, render_txt
-from provenance.credit_pdf import FONT_VARIABLE, MissingFontError, find_japanese_font, render_pdf
+from provenance.credit_pdf import render_pdf
 from provenance.credits import CreditGap
+from provenance.fonts import FONT_VARIABLE, MissingFontError, find_japanese_font
 
 from .conftest import assert_golden
 from .test_credits import sample_sheet

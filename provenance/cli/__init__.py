@@ -7,6 +7,8 @@ other exception is a bug and prints one line too, with the traceback only under 
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -23,6 +25,7 @@ from .project import init_command, trust_group
 from .stages import generate_command, revise_command, select_command, sketch_command
 
 INTERNAL_ERROR = 70
+SIGPIPE_EXIT = 141
 
 
 class _ProvenanceGroup(click.Group):
@@ -37,6 +40,10 @@ class _ProvenanceGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`provenance audit F | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(SIGPIPE_EXIT)
         except Exception as exc:
             if debug:
                 raise

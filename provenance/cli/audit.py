@@ -7,63 +7,103 @@ from pathlib import Path
 import click
 
 from ..audit import EXIT_CODES, AuditReport, AuditStage, audit_file
+from ..imaging import load_image
 from .app import AppContext, echo_table, json_option, pass_app
 
-_VERDICT_TEXT = {
-    "trusted": "signed by a trusted studio certificate, intact",
-    "valid-untrusted": "intact, but signed by a certificate this project does not trust",
-    "tampered": "the file or its manifest was changed after signing",
-    "no-manifest": "no C2PA manifest: the file proves nothing about who made it",
+_EXIT_HELP = {
+    "trusted": "signed by a trusted certificate, intact, records match",
+    "valid-untrusted": "intact, signed by a certificate this project does not trust",
+    "tampered": "changed after signing",
+    "unknown": "no manifest, no match, no generator metadata",
+    "records-differ": "intact and signed, but the records or recorded files disagree",
+    "matched-without-manifest": "no manifest; matches a recorded asset by its pixels",
+    "foreign-ai-metadata": "no manifest; made by another AI front end",
+    "notes": "with --strict: trusted, but with notes (unrecorded or unmeasured stages, a test model)",
 }
 
 
 @click.command(
     "audit",
     epilog="\b\nExit codes:\n"
-    + "\n".join(f"  {code}  {name}" for name, code in EXIT_CODES.items())
+    + "\n".join(f"  {code}  {name}: {_EXIT_HELP[name]}" for name, code in EXIT_CODES.items())
     + "\n  1  the file could not be read (missing, not an image)",
 )
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
+@click.option("--heatmap", type=click.Path(dir_okay=False, path_type=Path), help="Draw who made which pixels (PNG).")
+@click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path), help="Draw the stages side by side (PNG).")
+@click.option("--strict", is_flag=True, help="Also fail (exit 9) on notes that limit a trusted verdict.")
+@click.option("--deep", is_flag=True, help="Re-hash every recorded file, not only those whose size or time changed.")
 @pass_app
-def audit_command(app: AppContext, file: Path, as_json: bool) -> None:
-    """Verify FILE's signed chain and report every stage: kind, AI or human, people, tool or model.
+def audit_command(
+    app: AppContext,
+    file: Path,
+    as_json: bool,
+    heatmap: Path | None,
+    sheet: Path | None,
+    strict: bool,
+    deep: bool,
+) -> None:
+    """Verify FILE's signed chain and report every stage: kind, AI or human, people, tool or model, and the
+    share of the final picture each stage made. A file without a manifest is matched to the records by its
+    pixels, or recognised by another generator's metadata.
 
     \b
     Examples:
       provenance audit assets/harbor/C012/C012_revise_1a2b3c4d.png
-      provenance audit final.png --json | jq .verdict
+      provenance audit posted.jpg --sheet process.png --heatmap who.png
+      provenance audit final.png --json --strict | jq .verdict
     """
-    report = audit_file(app.project, file)
+    report = audit_file(app.project, file, deep=deep)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
         _echo_report(report)
-    click.get_current_context().exit(report.exit_code)
+    if heatmap or sheet:
+        from ..audit_visuals import render_heatmap, render_process_sheet, stage_thumbnails
+
+        if sheet:
+            render_process_sheet(report, stage_thumbnails(app.project, file, report)).save(sheet)
+            click.echo(f"Wrote the process sheet to {sheet}", err=True)
+        if heatmap:
+            render_heatmap(report, load_image(file)).save(heatmap)
+            click.echo(f"Wrote the heatmap to {heatmap}", err=True)
+    click.get_current_context().exit(report.exit_code(strict=strict))
 
 
 def _echo_report(report: AuditReport) -> None:
     click.echo(f"File:       {report.file}")
-    click.echo(f"Verdict:    {report.verdict.upper()}  ({_VERDICT_TEXT[report.verdict]})")
+    click.echo(f"Verdict:    {report.verdict.upper()}")
+    click.echo(f"            {report.statement}")
     if report.background:
         recorded = f" (asset #{report.asset_id})" if report.asset_id else ""
         click.echo(f"Background: {report.background}{recorded}")
+    if report.foreign:
+        settings = ", ".join(f"{key}: {value}" for key, value in report.foreign.parameters.items() if key != "prompt")
+        click.echo(f"Generator:  {report.foreign.generator}  {settings[:200]}")
     if report.stages:
         click.echo("")
         echo_table(
-            ["#", "stage", "AI", "people", "tool / model"],
+            ["#", "stage", "AI", "share", "people", "tool / model"],
             [
-                [index, stage.kind, "yes" if stage.ai else "no", _people(stage), _tool(stage)]
+                [index, stage.kind, "yes" if stage.ai else "no", _share(stage), _people(stage), _tool(stage)]
                 for index, stage in enumerate(report.stages, start=1)
             ],
         )
-        summary = report.summary
+    if report.shares:
+        people = ", ".join(f"{p.name} {p.share:.0%}" for p in report.shares.people)
         click.echo("")
-        click.echo(f"AI stages: {summary.ai_stages} of {summary.stages}; people: {', '.join(summary.people)}")
+        click.echo(f"Human {report.shares.human:.0%}, AI {report.shares.ai:.0%}; by person: {people}")
     for failure in report.failures:
         click.echo(f"Failure:  {failure}")
     for problem in report.problems:
         click.echo(f"Problem:  {problem}")
+    for note in report.notes:
+        click.echo(f"Note:     {note}")
+
+
+def _share(stage: AuditStage) -> str:
+    return "?" if stage.share is None else f"{stage.share:.0%}"
 
 
 def _people(stage: AuditStage) -> str:

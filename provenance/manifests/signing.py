@@ -25,6 +25,8 @@ class ManifestStore:
     manifests: dict[str, dict[str, Any]]
     validation_state: str
     failures: list[dict[str, Any]] = field(default_factory=list)
+    # Each manifest's embedded thumbnail (JPEG or PNG bytes) by label, when asked for.
+    thumbnails: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def trusted(self) -> bool:
@@ -74,7 +76,9 @@ def sign_png(
     return output.getvalue()
 
 
-def read_manifest_store(data: bytes, identity: SigningIdentity, mime_type: str) -> ManifestStore | None:
+def read_manifest_store(
+    data: bytes, identity: SigningIdentity, mime_type: str, *, thumbnails: bool = False
+) -> ManifestStore | None:
     """Read and validate the manifest store embedded in ``data``; None when there is none."""
     try:
         reader = c2pa.Reader.try_create(mime_type, io.BytesIO(data), None, _context(identity))
@@ -87,6 +91,7 @@ def read_manifest_store(data: bytes, identity: SigningIdentity, mime_type: str) 
         parsed = json.loads(reader.json())
         results = reader.get_validation_results() or {}
         state = reader.get_validation_state() or "Invalid"
+        images = _thumbnails(reader, parsed.get("manifests", {})) if thumbnails else {}
     failures = list(results.get("activeManifest", {}).get("failure", []))
     for delta in results.get("ingredientDeltas", []):
         failures.extend(delta.get("validationDeltas", {}).get("failure", []))
@@ -95,4 +100,20 @@ def read_manifest_store(data: bytes, identity: SigningIdentity, mime_type: str) 
         manifests=parsed.get("manifests", {}),
         validation_state=state,
         failures=failures,
+        thumbnails=images,
     )
+
+
+def _thumbnails(reader: c2pa.Reader, manifests: dict[str, dict[str, Any]]) -> dict[str, bytes]:
+    images = {}
+    for label, manifest in manifests.items():
+        identifier = (manifest.get("thumbnail") or {}).get("identifier")
+        if not identifier:
+            continue
+        buffer = io.BytesIO()
+        try:
+            reader.resource_to_stream(identifier, buffer)
+        except c2pa.C2paError:
+            continue  # a missing thumbnail leaves a blank in the sheet, nothing worse
+        images[label] = buffer.getvalue()
+    return images

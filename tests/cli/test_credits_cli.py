@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
-from provenance.credit_pdf import MissingFontError, find_japanese_font
+from provenance.fonts import MissingFontError, find_japanese_font
 
 from .test_journeys import run, studio  # noqa: F401  (the fixture)
 

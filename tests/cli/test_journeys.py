@@ -103,8 +103,13 @@ def test_listing_and_trust_export(studio: Path) -> None:
 def test_audit_exit_codes_for_scripts(studio: Path) -> None:
     sketch = json.loads(run("sketch", "harbor/C012", "layout.png", "--artist", "tanaka-aiko", "--json").stdout)
     read_image(studio / sketch["path"]).save(studio / "stripped.png")
-    assert json.loads(run("audit", "stripped.png", "--json", code=5).stdout)["verdict"] == "no-manifest"
-    assert "Exit codes" in run("audit", "--help").stdout
+    stripped = json.loads(run("audit", "stripped.png", "--json", code=7).stdout)
+    assert stripped["verdict"] == "matched-without-manifest" and stripped["match"]["asset_id"] == sketch["id"]
+    read_image(studio / sketch["path"]).rotate(90, expand=True).save(studio / "other.png")
+    assert json.loads(run("audit", "other.png", "--json", code=5).stdout)["verdict"] == "unknown"
+    assert json.loads(run("audit", sketch["path"], "--json", "--strict").stdout)["verdict"] == "trusted"
+    help_text = run("audit", "--help").stdout
+    assert "Exit codes" in help_text and "9  notes" in help_text
 
 
 @pytest.mark.parametrize(
