@@ -27,9 +27,9 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from .change_mask import read_mask, working_size
+from .change_mask import read_mask
 from .documents import Document, schema_config
 from .errors import InputFileError
 from .foreign_metadata import GeneratorMetadata, read_generator_metadata
@@ -39,8 +39,8 @@ from .manifests.definition import TRAINED_ALGORITHMIC_MEDIA
 from .project import Project
 from .records import STAGE_ASSERTION, PersonCredit, StageRecord
 from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
-from .shares import StageMask, ownership, shares
-from .stages import stage_record
+from .shares import StageMask, ownership, share_size, shares
+from .stages import stage_record, stage_records
 from .store import Asset, Stage, StageInput
 
 Verdict = Literal[
@@ -200,15 +200,19 @@ def _audit_signed(
         verdict = "valid-untrusted"
     links: list[_Link] = []
     problems: list[str] = []
-    for label, manifest in _chain(manifest_store):
-        signed = _signed_record(manifest)
+    chain = [(label, manifest, _signed_record(manifest)) for label, manifest in _chain(manifest_store)]
+    wanted = [signed.stage_id for _, _, signed in chain if signed]
+    wanted += [signed.selection.stage_id for _, _, signed in chain if signed and signed.selection]
+    rows = {row.uuid: row for row in session.exec(select(Stage).where(col(Stage.uuid).in_(wanted)))}
+    on_record = stage_records(session, [rows[s.stage_id] for _, _, s in chain if s and s.stage_id in rows])
+    for label, manifest, signed in chain:
         if signed is None:
             links.append(_Link(record=None, check="unrecorded", label=label, manifest=manifest))
             continue
-        row = session.exec(select(Stage).where(Stage.uuid == signed.stage_id)).first()
+        row = rows.get(signed.stage_id)
         check: RecordCheck = "unrecorded"
         if row is not None:
-            differences = _differences(signed, stage_record(session, row))
+            differences = _differences(signed, on_record[row.uuid])
             check = "differs" if differences else "matches"
             if differences:
                 problems.append(
@@ -216,7 +220,7 @@ def _audit_signed(
                     + ", ".join(differences)
                 )
         if signed.selection is not None:
-            selection_row = session.exec(select(Stage).where(Stage.uuid == signed.selection.stage_id)).first()
+            selection_row = rows.get(signed.selection.stage_id)
             links.append(_Link(record=None, check=check, label=label, row=selection_row, selection_of=signed))
         links.append(_Link(record=signed, check=check, label=label, manifest=manifest, row=row))
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
@@ -288,6 +292,8 @@ def _report(
     notes: list[str] = []
     stages: list[AuditStage] = []
     masks: list[StageMask] = []
+    row_ids = [link.row.id for link in links if link.row is not None and link.selection_of is None]
+    outputs = {asset.stage_id: asset for asset in session.exec(select(Asset).where(col(Asset.stage_id).in_(row_ids)))}
     for index, link in enumerate(links):
         stage = _stage(link)
         mask = StageMask(first=index == 0, mask=None, measured=link.selection_of is not None)
@@ -296,7 +302,7 @@ def _report(
             mask = StageMask(first=index == 0, mask=_load_mask(project, link.row), measured=True)
             if index > 0 and mask.mask is None:
                 mask = StageMask(first=False, mask=None, measured=False)
-            output = session.exec(select(Asset).where(Asset.stage_id == link.row.id)).first()
+            output = outputs.get(link.row.id or 0)
             if output is not None:
                 stage.path = output.path
                 stage.file = _file_check(project, output, deep)
@@ -314,7 +320,7 @@ def _report(
     share_summary = None
     owners = None
     if stages and verdict != "tampered":
-        final_size = working_size((asset.width, asset.height)) if asset else _mask_size(masks)
+        final_size = share_size((asset.width, asset.height)) if asset else _mask_size(masks)
         if final_size is not None:
             owners = ownership(masks, final_size)
             for stage, share in zip(stages, shares(masks, owners), strict=True):
@@ -441,7 +447,7 @@ def _load_mask(project: Project, row: Stage) -> np.ndarray | None:
 
 def _mask_size(masks: list[StageMask]) -> tuple[int, int] | None:
     last = next((m.mask for m in reversed(masks) if m.mask is not None), None)
-    return (last.shape[1], last.shape[0]) if last is not None else None
+    return share_size((last.shape[1], last.shape[0])) if last is not None else None
 
 
 def _share_summary(stages: list[AuditStage]) -> Shares:

@@ -15,12 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+# Shares are percentages of a picture: 512 px on the long side resolves them to a few thousandths, and
+# keeps the audit of a 4K plate cheap. The heatmap is drawn at this size too.
+SHARE_SIZE = 512
+
 
 @dataclass(frozen=True)
 class StageMask:
     first: bool
     mask: np.ndarray | None
     measured: bool = True
+
+
+def share_size(size: tuple[int, int]) -> tuple[int, int]:
+    width, height = size
+    scale = min(1.0, SHARE_SIZE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def ownership(stages: list[StageMask], size: tuple[int, int]) -> np.ndarray:
@@ -31,7 +41,7 @@ def ownership(stages: list[StageMask], size: tuple[int, int]) -> np.ndarray:
         if stage.first:
             owners[:] = index
         elif stage.mask is not None:
-            owners[_fit(stage.mask, size)] = index
+            owners[fit_mask(stage.mask, size)] = index
     return owners
 
 
@@ -41,7 +51,8 @@ def shares(stages: list[StageMask], owners: np.ndarray) -> list[float | None]:
     return [float(counts[index]) if stage.measured else None for index, stage in enumerate(stages)]
 
 
-def _fit(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def fit_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The mask at ``size`` (width, height), by nearest neighbour."""
     if mask.shape == (size[1], size[0]):
         return mask
     return np.asarray(Image.fromarray(mask).resize(size, Image.Resampling.NEAREST), dtype=bool)

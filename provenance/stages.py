@@ -31,6 +31,7 @@ from .manifests import manifest_definition, read_manifest_store, sign_png
 from .pending_files import PendingFiles
 from .project import Project
 from .records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
+from .shares import fit_mask, share_size
 from .store import AIModel, Asset, Background, Contribution, Person, Production, Stage, StageInput, saved_id
 from .vocabulary import role as lookup_role
 from .vocabulary import stage_kind
@@ -239,26 +240,38 @@ def record_external_stage(
 
 def stage_record(session: Session, stage: Stage) -> StageRecord:
     """The record of a stage as its rows say it: what the manifest carries and the audit compares."""
-    background = session.get(Background, stage.background_id)
-    assert background is not None
-    production = session.get(Production, background.production_id)
-    assert production is not None
-    model = session.get(AIModel, stage.model_id) if stage.model_id else None
-    selection = session.get(Stage, stage.selection_id) if stage.selection_id else None
-    return StageRecord(
-        stage_id=stage.uuid,
-        kind=stage.kind,
-        ai=stage_kind(stage.kind).ai,
-        production=production.handle,
-        background=f"{production.handle}/{background.cut}",
-        people=_credits(session, stage),
-        tool=SoftwareAgent(name=stage.tool, version=stage.tool_version) if stage.tool else None,
-        model=_model_record(model) if model else None,
-        settings=stage.parameters if stage_kind(stage.kind).ai else {},
-        selection=_selection_record(session, selection) if selection else None,
-        started_at=_utc(stage.started_at),
-        finished_at=_utc(stage.finished_at),
-    )
+    return stage_records(session, [stage])[stage.uuid]
+
+
+def stage_records(session: Session, stages: Sequence[Stage]) -> dict[str, StageRecord]:
+    """Records of several stages at once, keyed by stage id (one query for everyone's credits)."""
+    selections = {
+        stage.uuid: session.get(Stage, stage.selection_id) for stage in stages if stage.selection_id is not None
+    }
+    credits = _credits(session, [*stages, *(s for s in selections.values() if s is not None)])
+    records = {}
+    for stage in stages:
+        background = session.get(Background, stage.background_id)
+        assert background is not None
+        production = session.get(Production, background.production_id)
+        assert production is not None
+        model = session.get(AIModel, stage.model_id) if stage.model_id else None
+        selection = selections.get(stage.uuid)
+        records[stage.uuid] = StageRecord(
+            stage_id=stage.uuid,
+            kind=stage.kind,
+            ai=stage_kind(stage.kind).ai,
+            production=production.handle,
+            background=f"{production.handle}/{background.cut}",
+            people=credits.get(stage.id or 0, []),
+            tool=SoftwareAgent(name=stage.tool, version=stage.tool_version) if stage.tool else None,
+            model=_model_record(model) if model else None,
+            settings=stage.parameters if stage_kind(stage.kind).ai else {},
+            selection=_selection_record(selection, credits.get(selection.id or 0, [])) if selection else None,
+            started_at=_utc(stage.started_at),
+            finished_at=_utc(stage.finished_at),
+        )
+    return records
 
 
 # --- internals -------------------------------------------------------------------------------------
@@ -341,7 +354,8 @@ def _write_stage(
     if parent_image is not None:
         mask = change_mask(parent_image, image)
         mask_file = project.folder / "masks" / f"{stage.uuid}.png"
-        pending.add(mask_file, mask_png(mask))
+        # Measured at the working size; kept at the size shares are computed at, which is all an audit reads.
+        pending.add(mask_file, mask_png(fit_mask(mask, share_size((mask.shape[1], mask.shape[0])))))
         stage.mask_path = project.relative(mask_file)
         stage.changed_fraction = float(mask.mean())
     else:
@@ -444,23 +458,26 @@ def _batch_outputs(session: Session, stage: Stage) -> list[int]:
     return [asset_id for asset_id in session.exec(query) if asset_id is not None]
 
 
-def _credits(session: Session, stage: Stage) -> list[PersonCredit]:
+def _credits(session: Session, stages: Sequence[Stage]) -> dict[int, list[PersonCredit]]:
+    """Who worked on each stage, by stage row id, in the order they were recorded."""
     query = (
         select(Contribution, Person)
         .join(Person, col(Person.id) == Contribution.person_id)
-        .where(Contribution.stage_id == stage.id)
+        .where(col(Contribution.stage_id).in_([stage.id for stage in stages]))
         .order_by(col(Contribution.id))
     )
-    return [
-        PersonCredit(handle=person.handle, name=person.name, native_name=person.native_name, role=c.role)
-        for c, person in session.exec(query)
-    ]
+    credits: dict[int, list[PersonCredit]] = {}
+    for contribution, person in session.exec(query):
+        credits.setdefault(contribution.stage_id, []).append(
+            PersonCredit(handle=person.handle, name=person.name, native_name=person.native_name, role=contribution.role)
+        )
+    return credits
 
 
-def _selection_record(session: Session, selection: Stage) -> SelectionRecord:
+def _selection_record(selection: Stage, people: list[PersonCredit]) -> SelectionRecord:
     return SelectionRecord(
         stage_id=selection.uuid,
-        people=_credits(session, selection),
+        people=people,
         alternatives=len(selection.parameters.get("alternatives", [])),
     )
 
