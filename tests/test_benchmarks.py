@@ -25,3 +25,20 @@ def test_credits_season_builds_what_it_says(tmp_path: Path) -> None:
     assert sheet.backgrounds == 3
     assert {role.code for role in sheet.roles} == {"BG_AD", "BG_LAYOUT", "BG_RETOUCH", "AI_OPERATOR"}
     assert sheet.ai_disclosure.models[0].backgrounds == 3
+
+
+def test_audit_4k_builds_a_trusted_chain(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from provenance.audit import audit_file
+
+    module = load("audit_4k")
+    monkeypatch.setattr(module, "SIZE", (256, 144))
+    project, final = module.build_chain(tmp_path)
+    assert module.bare_reader(final, project.signing_identity.trust_anchors_pem) == "Trusted"
+    assert [stage.kind for stage in audit_file(project, final).stages] == ["sketch", "ai_generate", "select", "revise"]
+    project.close()
+
+
+def test_reidentify_benchmark_runs_small(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.argv", ["reidentify_1m.py", "--size", "2000", "--queries", "5"])
+    load("reidentify_1m").main()
+    assert "found the right asset first in 5/5 queries" in capsys.readouterr().out
