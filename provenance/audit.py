@@ -21,7 +21,7 @@ masks measured when the stages were recorded), with totals per person and for hu
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,6 +87,7 @@ class AuditStage(Document):
     record: RecordCheck
     share: float | None = Field(default=None, description="fraction of the final pixels this stage changed last")
     changed: float | None = Field(default=None, description="fraction of its own output this stage changed")
+    failures: list[str] = Field(default_factory=list, description="validation failures of this stage's manifest")
     file: FileCheck | None = Field(default=None, description="the recorded file of this stage, on disk")
     path: str | None = Field(default=None, description="the recorded file, relative to the project")
 
@@ -169,6 +170,7 @@ class _Link:
     manifest: dict[str, Any] | None = None
     row: Stage | None = None
     selection_of: StageRecord | None = None
+    failures: list[str] = field(default_factory=list)
 
 
 def audit_file(project: Project, path: Path, *, deep: bool = False) -> AuditReport:
@@ -224,6 +226,10 @@ def _audit_signed(
             links.append(_Link(record=None, check=check, label=label, row=selection_row, selection_of=signed))
         links.append(_Link(record=signed, check=check, label=label, manifest=manifest, row=row))
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
+    # c2pa names the manifest in each failure's URL (self#jumbf=/c2pa/<label>/...): give each stage its own.
+    for link in links:
+        if link.label and link.selection_of is None:
+            link.failures = [_failure_text(f) for f in manifest_store.failures if link.label in str(f.get("url", ""))]
     report = _report(
         session,
         project,
@@ -234,7 +240,7 @@ def _audit_signed(
         asset=asset,
         deep=deep,
         validation_state=manifest_store.validation_state,
-        failures=[f"{f.get('code')}: {f.get('explanation', '')}".strip() for f in manifest_store.failures],
+        failures=[_failure_text(f) for f in manifest_store.failures],
         problems=problems,
     )
     if verdict != "tampered" and asset is None:
@@ -352,7 +358,17 @@ def _report(
     return report
 
 
+def _failure_text(failure: dict[str, Any]) -> str:
+    return f"{failure.get('code')}: {failure.get('explanation', '')}".strip()
+
+
 def _stage(link: _Link) -> AuditStage:
+    stage = _described_stage(link)
+    stage.failures = link.failures
+    return stage
+
+
+def _described_stage(link: _Link) -> AuditStage:
     if link.selection_of is not None:
         selection = link.selection_of.selection
         assert selection is not None

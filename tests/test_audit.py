@@ -127,6 +127,7 @@ def test_a_changed_pixel_is_tampered(project: Project, chain: Chain, tmp_path: P
     report = audit_file(project, tampered)
     assert report.verdict == "tampered" and report.exit_code() == audit.EXIT_CODES["tampered"]
     assert report.shares is None  # a tampered file's pixels are not attributed to anyone
+    assert [bool(stage.failures) for stage in report.stages] == [False, False, False, True]  # only the last
     assert any("dataHash.mismatch" in failure for failure in report.failures)
 
 
