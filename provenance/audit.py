@@ -299,23 +299,19 @@ def _report(
     stages: list[AuditStage] = []
     masks: list[StageMask] = []
     row_ids = [link.row.id for link in links if link.row is not None and link.selection_of is None]
-    outputs = {asset.stage_id: asset for asset in session.exec(select(Asset).where(col(Asset.stage_id).in_(row_ids)))}
+    query = select(Asset).where(col(Asset.stage_id).in_(row_ids))
+    outputs = {output.stage_id: output for output in session.exec(query)}
     for index, link in enumerate(links):
         stage = _stage(link)
-        mask = StageMask(first=index == 0, mask=None, measured=link.selection_of is not None)
+        mask = _stage_mask(project, link, first=index == 0)
         if link.row is not None and link.selection_of is None:
             stage.changed = link.row.changed_fraction
-            mask = StageMask(first=index == 0, mask=_load_mask(project, link.row), measured=True)
-            if index > 0 and mask.mask is None:
-                mask = StageMask(first=False, mask=None, measured=False)
             output = outputs.get(link.row.id or 0)
             if output is not None:
                 stage.path = output.path
                 stage.file = _file_check(project, output, deep)
                 if stage.file != "intact":
                     problems.append(f"the recorded file of the {stage.kind} stage ({output.path}) is {stage.file}")
-        elif link.record is None and link.selection_of is None:
-            mask = StageMask(first=index == 0, mask=None, measured=index == 0)
         if link.check == "unrecorded" and link.record is not None:
             notes.append(f"the {stage.kind} stage {link.record.stage_id[:8]} is signed but not in this project")
         if link.manifest is not None and link.record is None:
@@ -450,6 +446,18 @@ def _file_check(project: Project, asset: Asset, deep: bool) -> FileCheck:
     if not deep and status.st_size == asset.size and status.st_mtime_ns == asset.mtime_ns:
         return "intact"
     return "intact" if hashlib.sha256(path.read_bytes()).hexdigest() == asset.sha256 else "changed"
+
+
+def _stage_mask(project: Project, link: _Link, *, first: bool) -> StageMask:
+    """What a link contributes to the ownership map.
+
+    The first stage made every pixel. A selection changed none. A recorded stage changed what its mask
+    covers; any other stage (unrecorded, from another tool, or recorded before masks) is unmeasured.
+    """
+    if link.selection_of is not None:
+        return StageMask(first=False, mask=None, measured=True)
+    mask = _load_mask(project, link.row) if link.row is not None else None
+    return StageMask(first=first, mask=mask, measured=first or mask is not None)
 
 
 def _load_mask(project: Project, row: Stage) -> np.ndarray | None:
