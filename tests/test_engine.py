@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -74,3 +75,25 @@ def test_a_damaged_model_folder_fails_to_load_clearly(tmp_path: Path) -> None:
 def test_tiny_inputs_are_refused_before_loading() -> None:
     with pytest.raises(ModelError, match="at least 8x8"):
         generate(resolve_model("tiny"), Image.new("RGB", (4, 4)), GenerationSettings(prompt="x", seeds=[1]))
+
+
+def test_weight_digests_are_cached_by_path_size_and_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.engine import fingerprint
+
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"x" * 1000)
+    hashed: list[Path] = []
+    real = fingerprint.sha256_file
+
+    def counting(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(fingerprint, "sha256_file", counting)
+    first = fingerprint_weights(weights)
+    assert fingerprint_weights(weights) == first and len(hashed) == 1
+    assert first.short_hash == first.weight_sha256["model.safetensors"][:10]
+    before = weights.stat().st_mtime_ns
+    weights.write_bytes(b"y" * 1000)  # same size, new content and time
+    os.utime(weights, ns=(before + 10**9, before + 10**9))  # coarse file-system clocks must not hide it
+    assert fingerprint_weights(weights) != first and len(hashed) == 2

@@ -1,13 +1,22 @@
 """Identifying weights by content: the sha256 of every weight file of a model folder or file.
 
-Needs no torch, so an audit or a credit sheet can fingerprint without loading a model.
+Hashing a 7 GB checkpoint takes tens of seconds, so digests are cached by path, size and modification
+time in ``<cache>/fingerprints.sqlite3``; a file that is replaced or touched is hashed again. Needs no
+torch, so an audit or a credit sheet can fingerprint without loading a model.
+
+>>> fingerprint_weights(Path("models/tiny")).short_hash  # doctest: +SKIP
+'0cdb932ad8'
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+
+from .tiny import cache_folder
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".ckpt", ".pt", ".pth")
 _CHUNK = 8 * 1024 * 1024
@@ -19,6 +28,17 @@ class Fingerprint:
     # One digest over all the weight digests: equal fingerprints mean equal weights.
     digest: str
 
+    @property
+    def short_hash(self) -> str:
+        """AUTOMATIC1111's "AutoV2" model hash: the first 10 hex digits of the checkpoint's sha256.
+
+        For a single file that is exactly A1111's hash; for a diffusers folder, which A1111 cannot load,
+        it is the first 10 digits of the combined digest.
+        """
+        if len(self.weight_sha256) == 1:
+            return next(iter(self.weight_sha256.values()))[:10]
+        return self.digest[:10]
+
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -26,6 +46,29 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def cached_sha256(path: Path) -> str:
+    """``sha256_file``, remembered by path, size and modification time."""
+    resolved = path.resolve()
+    status = resolved.stat()
+    key = (str(resolved), status.st_size, status.st_mtime_ns)
+    database = cache_folder() / "fingerprints.sqlite3"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS digest (path TEXT, size INTEGER, mtime_ns INTEGER, sha256 TEXT, "
+            "PRIMARY KEY (path, size, mtime_ns))"
+        )
+        row = connection.execute(
+            "SELECT sha256 FROM digest WHERE path = ? AND size = ? AND mtime_ns = ?", key
+        ).fetchone()
+        if row:
+            return str(row[0])
+        digest = sha256_file(resolved)
+        connection.execute("DELETE FROM digest WHERE path = ?", key[:1])
+        connection.execute("INSERT INTO digest VALUES (?, ?, ?, ?)", (*key, digest))
+        return digest
 
 
 def fingerprint_weights(path: Path) -> Fingerprint:
@@ -40,6 +83,6 @@ def fingerprint_weights(path: Path) -> Fingerprint:
     else:
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES)
         root = path
-    weights = {file.relative_to(root).as_posix(): sha256_file(file) for file in files}
+    weights = {file.relative_to(root).as_posix(): cached_sha256(file) for file in files}
     combined = hashlib.sha256("".join(f"{name}:{sha}\n" for name, sha in sorted(weights.items())).encode())
     return Fingerprint(weight_sha256=weights, digest=combined.hexdigest())
