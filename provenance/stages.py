@@ -28,6 +28,7 @@ from .change_mask import change_mask, mask_png
 from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
 from .imaging import decode_image, describe, load_image, png_bytes
 from .manifests import manifest_definition, read_manifest_store, sign_png
+from .model_registry import registered_path
 from .pending_files import PendingFiles
 from .project import Project
 from .records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
@@ -106,7 +107,8 @@ def record_generation(
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
         source_asset = catalog.find_asset(session, asset)
-    source = engine.resolve_model(model)
+        registered = registered_path(session, model) if model != "tiny" else None
+    source = engine.resolve_model(registered or model)
     parent_data = _verified_file(project, source_asset)
     image = decode_image(parent_data, name=source_asset.path)
     fingerprint = engine.fingerprint_weights(source.path)
@@ -429,6 +431,7 @@ def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine
         architecture=source.architecture,
         fingerprint=fingerprint.digest,
         weight_sha256=fingerprint.weight_sha256,
+        short_hash=fingerprint.short_hash,
         is_test_model=source.is_test_model,
         notes="built-in random-weight test model, not a trained generator" if source.is_test_model else None,
     )

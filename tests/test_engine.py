@@ -97,3 +97,31 @@ def test_weight_digests_are_cached_by_path_size_and_time(tmp_path: Path, monkeyp
     weights.write_bytes(b"y" * 1000)  # same size, new content and time
     os.utime(weights, ns=(before + 10**9, before + 10**9))  # coarse file-system clocks must not hide it
     assert fingerprint_weights(weights) != first and len(hashed) == 2
+
+
+def test_registered_models_are_found_by_name_and_disclose_their_license(
+    project,
+    chain,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from provenance import stages
+    from provenance.credits import credit_sheet
+    from provenance.errors import AlreadyExistsError
+    from provenance.model_registry import add_model, list_models
+
+    folder = tmp_path / "house-v2"
+    shutil.copytree(tiny_model_folder(), folder)
+    model = add_model(project, "house-v2", folder, license="CreativeML OpenRAIL-M", notes="test weights")
+    assert model.short_hash and len(model.weight_sha256) == 3
+    # The copy has the tiny model's weights, so the registration names the record the chain already used.
+    assert [m.name for m in list_models(project)] == ["house-v2"]
+    stages.record_generation(
+        project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", model="house-v2", steps=2
+    )
+    disclosure = credit_sheet(project, "harbor").ai_disclosure
+    assert disclosure.models[0].name == "house-v2" and disclosure.models[0].license == "CreativeML OpenRAIL-M"
+    other = tmp_path / "other"
+    shutil.copytree(tiny_model_folder(), other)
+    (other / "unet" / "diffusion_pytorch_model.safetensors").write_bytes(b"different weights")
+    with pytest.raises(AlreadyExistsError, match="registered for other weights"):
+        add_model(project, "house-v2", other)

@@ -21,6 +21,7 @@ from .catalog import background_group, person_group, production_group
 from .credits import credits_group
 from .demo import demo_command
 from .lineage import lineage_command
+from .models import model_group
 from .project import init_command, trust_group
 from .stages import generate_command, revise_command, select_command, sketch_command
 
@@ -89,6 +90,7 @@ for command in (
     person_group,
     production_group,
     background_group,
+    model_group,
     sketch_command,
     generate_command,
     select_command,

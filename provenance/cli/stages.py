@@ -63,7 +63,7 @@ def sketch_command(
 @click.argument("asset")
 @click.option("--prompt", required=True, help="Text prompt.")
 @click.option("--operator", required=True, help="Handle of the person running the generation.")
-@click.option("--model", default="tiny", show_default=True, help="`tiny` or a local diffusers model folder.")
+@click.option("--model", default="tiny", show_default=True, help="`tiny`, a registered name, or a diffusers folder.")
 @click.option("--seed", type=int, help="Seed of the first candidate; the next ones count up (default: random).")
 @click.option("--strength", type=click.FloatRange(0, 1, min_open=True), default=0.6, show_default=True)
 @click.option("--steps", type=click.IntRange(1, 1000), default=20, show_default=True)

@@ -1,0 +1,52 @@
+"""Registered models: a short name for a local model, with its license and notes, fingerprinted once.
+
+A model is identified by its weights (the fingerprint), so registering a name for weights that were
+already used updates that record: every stage that used them now discloses the license too.
+
+>>> add_model(project, "house-v2", Path("/models/house-v2"), license="CreativeML OpenRAIL-M")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from . import engine
+from .errors import AlreadyExistsError
+from .project import Project
+from .store import AIModel
+
+
+def add_model(
+    project: Project, name: str, path: Path, *, license: str | None = None, notes: str | None = None
+) -> AIModel:
+    """Register the model at ``path`` under ``name``; the weights are checked and fingerprinted now."""
+    source = engine.resolve_model(str(path))
+    fingerprint = engine.fingerprint_weights(source.path)
+    with project.store.session() as session:
+        taken = session.exec(select(AIModel).where(AIModel.name == name)).first()
+        if taken is not None and taken.fingerprint != fingerprint.digest:
+            raise AlreadyExistsError(
+                f"the name {name!r} is registered for other weights ({taken.path}); pick another name"
+            )
+        model = session.exec(select(AIModel).where(AIModel.fingerprint == fingerprint.digest)).first()
+        if model is None:
+            model = AIModel(fingerprint=fingerprint.digest, name=name, path="", architecture=source.architecture)
+        model.name, model.path, model.architecture = name, str(source.path), source.architecture
+        model.weight_sha256, model.short_hash = fingerprint.weight_sha256, fingerprint.short_hash
+        model.license = license if license is not None else model.license
+        model.notes = notes if notes is not None else model.notes
+        session.add(model)
+    return model
+
+
+def list_models(project: Project) -> list[AIModel]:
+    with project.store.session() as session:
+        return list(session.exec(select(AIModel).order_by(col(AIModel.name))))
+
+
+def registered_path(session: Session, reference: str) -> str | None:
+    """The path registered under ``reference``, if it is a registered name rather than a path."""
+    model = session.exec(select(AIModel).where(AIModel.name == reference)).first()
+    return model.path if model is not None else None
