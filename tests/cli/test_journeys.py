@@ -195,6 +195,7 @@ def test_help_lists_every_command() -> None:
         "person",
         "production",
         "background",
+        "model",
         "sketch",
         "generate",
         "select",
