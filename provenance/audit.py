@@ -32,7 +32,7 @@ from sqlmodel import Session, col, select
 from .change_mask import read_mask
 from .documents import Document, schema_config
 from .errors import InputFileError
-from .foreign_metadata import GeneratorMetadata, read_generator_metadata
+from .generator_metadata import GeneratorMetadata, read_generator_metadata
 from .imaging import decode_image, pixel_sha256
 from .manifests import ManifestStore, read_manifest_store
 from .manifests.definition import TRAINED_ALGORITHMIC_MEDIA

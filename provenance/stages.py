@@ -23,9 +23,10 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import Session, col, select
 
-from . import catalog, engine
+from . import __version__, catalog, engine
 from .change_mask import change_mask, mask_png
 from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
+from .generator_metadata import format_a1111
 from .imaging import decode_image, describe, load_image, png_bytes
 from .manifests import manifest_definition, read_manifest_store, sign_png
 from .model_registry import registered_path
@@ -172,6 +173,21 @@ def record_generation(
                     destination=_default_destination(project, session, stage, suffix=f"c{index}"),
                     parent=(Path(source_asset.path).name, parent_data),
                     parent_image=image,
+                    text={
+                        "parameters": format_a1111(
+                            prompt=prompt,
+                            negative_prompt=negative_prompt,
+                            steps=steps,
+                            scheduler=run.scheduler,
+                            guidance=guidance,
+                            seed=candidate.seed,
+                            size=(run.width, run.height),
+                            model_hash=fingerprint.short_hash,
+                            model=model_row.name,
+                            strength=strength,
+                            version=f"provenance {__version__}",
+                        )
+                    },
                 )
             )
         pending.publish()
@@ -346,6 +362,7 @@ def _write_stage(
     destination: Path,
     parent: tuple[str, bytes] | None,
     parent_image: Image.Image | None = None,
+    text: dict[str, str] | None = None,
 ) -> RecordedFile:
     """Add one stage's rows, sign its file and queue it; the caller publishes and commits.
 
@@ -373,7 +390,7 @@ def _write_stage(
     definition = manifest_definition(
         stage_record(session, stage), title=destination.name, has_parent=parent is not None
     )
-    signed = sign_png(definition, png_bytes(image), project.signing_identity, parent=parent)
+    signed = sign_png(definition, png_bytes(image, text), project.signing_identity, parent=parent)
     manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
     facts = describe(signed, image)
     written = pending.add(destination, signed)

@@ -230,3 +230,17 @@ def test_generation_settings_reach_the_engine(project: Project, chain: Chain, mo
     assert seen == [
         engine.GenerationSettings(prompt="p", negative_prompt="n", seeds=[11, 12], strength=0.5, steps=4, guidance=3.0)
     ]
+
+
+def test_candidates_carry_a1111_parameters_too(project: Project, chain: Chain) -> None:
+    from PIL import Image as PILImage
+
+    from provenance.generator_metadata import parse_a1111
+
+    with PILImage.open(project.absolute(chain.candidates[1].path)) as candidate:
+        fields = parse_a1111(candidate.text["parameters"])
+    with project.store.session() as session:
+        model = session.exec(select(AIModel)).one()
+    assert fields["prompt"] == "harbor" and fields["seed"] == "6" and fields["steps"] == str(STEPS)
+    assert fields["sampler"] == "DDIM" and fields["denoising_strength"] == "0.6" and fields["size"] == "128x72"
+    assert fields["model"] == "tiny" and fields["model_hash"] == model.short_hash

@@ -1,9 +1,10 @@
-"""Recognising images made by other AI front ends from the metadata they write (DESIGN.md).
+"""AI front ends' own metadata: recognising what other tools wrote, and writing A1111's for our outputs.
 
 AUTOMATIC1111 writes a PNG text chunk ``parameters`` (or, in JPEG, the same text in EXIF UserComment): the
 prompt, an optional ``Negative prompt:`` line, then one line of ``Key: value`` pairs. ComfyUI writes
-``prompt`` and ``workflow`` (JSON); InvokeAI writes ``invokeai_metadata`` (JSON). :func:`parse_a1111` is
-pure; :func:`read_generator_metadata` reads a file's bytes.
+``prompt`` and ``workflow`` (JSON); InvokeAI writes ``invokeai_metadata`` (JSON). :func:`parse_a1111` and
+:func:`format_a1111` are pure; :func:`read_generator_metadata` reads a file's bytes. Our own AI outputs
+carry the A1111 text too, so the tools artists already use can read their settings.
 
 >>> parse_a1111("a harbor\\nNegative prompt: people\\nSteps: 20, Seed: 42, Model hash: 6ce0161689")["seed"]
 '42'
@@ -98,3 +99,62 @@ def _user_comment(image: Image.Image) -> str | None:
         encoding = "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
         return body.decode(encoding, errors="replace").rstrip("\x00") or None
     return body.decode("utf-8", errors="replace").rstrip("\x00") or None
+
+
+# diffusers scheduler classes under the names AUTOMATIC1111 shows for the same samplers.
+A1111_SAMPLERS = {
+    "DDIMScheduler": "DDIM",
+    "PNDMScheduler": "PLMS",
+    "LMSDiscreteScheduler": "LMS",
+    "EulerDiscreteScheduler": "Euler",
+    "EulerAncestralDiscreteScheduler": "Euler a",
+    "HeunDiscreteScheduler": "Heun",
+    "DPMSolverMultistepScheduler": "DPM++ 2M",
+    "UniPCMultistepScheduler": "UniPC",
+}
+
+
+def format_a1111(
+    *,
+    prompt: str,
+    negative_prompt: str,
+    steps: int,
+    scheduler: str,
+    guidance: float,
+    seed: int,
+    size: tuple[int, int],
+    model_hash: str,
+    model: str,
+    strength: float,
+    version: str,
+) -> str:
+    """The ``parameters`` text AUTOMATIC1111 writes for an img2img result.
+
+    >>> text = format_a1111(prompt="harbor", negative_prompt="", steps=20, scheduler="DDIMScheduler",
+    ...     guidance=7.0, seed=5, size=(512, 288), model_hash="0cdb932ad8", model="tiny", strength=0.6,
+    ...     version="provenance 0.1.0")
+    >>> fields = parse_a1111(text)
+    >>> fields["sampler"], fields["seed"], fields["model_hash"]
+    ('DDIM', '5', '0cdb932ad8')
+    """
+    lines = [prompt]
+    if negative_prompt:
+        lines.append(f"Negative prompt: {negative_prompt}")
+    pairs = {
+        "Steps": steps,
+        "Sampler": A1111_SAMPLERS.get(scheduler, scheduler),
+        "CFG scale": guidance,
+        "Seed": seed,
+        "Size": f"{size[0]}x{size[1]}",
+        "Model hash": model_hash,
+        "Model": model,
+        "Denoising strength": strength,
+        "Version": version,
+    }
+    lines.append(", ".join(f"{key}: {_quoted(value)}" for key, value in pairs.items()))
+    return "\n".join(lines)
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    return f'"{text}"' if "," in text or ":" in text else text

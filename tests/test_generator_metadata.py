@@ -10,7 +10,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from provenance.audit import audit_file
-from provenance.foreign_metadata import parse_a1111, read_generator_metadata
+from provenance.generator_metadata import parse_a1111, read_generator_metadata
 from provenance.project import Project
 
 A1111 = (
@@ -80,3 +80,11 @@ def test_audit_reports_foreign_ai(project: Project, tmp_path: Path) -> None:
     assert report.foreign is not None and report.foreign.parameters["seed"] == "1234567"
     assert report.stages[0].ai and report.stages[0].people == [] and report.stages[0].tool == "AUTOMATIC1111"
     assert "seed 1234567" in report.statement
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from provenance import generator_metadata
+
+    assert doctest.testmod(generator_metadata).failed == 0
