@@ -110,7 +110,7 @@ def record_generation(
         source_asset = catalog.find_asset(session, asset)
         registered = registered_path(session, model) if model != "tiny" else None
     source = engine.resolve_model(registered or model)
-    parent_data = _verified_file(project, source_asset)
+    parent_data = verified_file(project, source_asset)
     image = decode_image(parent_data, name=source_asset.path)
     fingerprint = engine.fingerprint_weights(source.path)
     base_seed = secrets.randbelow(2**31) if seed is None else seed
@@ -292,6 +292,20 @@ def stage_records(session: Session, stages: Sequence[Stage]) -> dict[str, StageR
     return records
 
 
+def verified_file(project: Project, asset: Asset) -> bytes:
+    """The bytes of a recorded asset's file, refusing a file that is gone or has changed since."""
+    path = project.absolute(asset.path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from None
+    if hashlib.sha256(data).hexdigest() != asset.sha256:
+        raise InputFileError(
+            f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; run `provenance audit` on it"
+        )
+    return data
+
+
 # --- internals -------------------------------------------------------------------------------------
 
 
@@ -320,7 +334,7 @@ def _record_human_file(
         if parent is not None:
             parent_asset = catalog.find_asset(session, parent)
             inputs = [parent_asset]
-            parent_file = (Path(parent_asset.path).name, _verified_file(project, parent_asset))
+            parent_file = (Path(parent_asset.path).name, verified_file(project, parent_asset))
             parent_image = decode_image(parent_file[1], name=parent_asset.path)
             background_id = parent_asset.background_id
             selection = _selection_of(session, parent_asset)
@@ -421,20 +435,6 @@ def _default_destination(project: Project, session: Session, stage: Stage, suffi
     assert production is not None
     name = f"{background.cut}_{stage.kind}_{stage.uuid[:8]}{'_' + suffix if suffix else ''}.png"
     return project.root / "assets" / production.handle / background.cut / name
-
-
-def _verified_file(project: Project, asset: Asset) -> bytes:
-    """The bytes of a recorded asset's file, refusing a file that is gone or has changed since."""
-    path = project.absolute(asset.path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from None
-    if hashlib.sha256(data).hexdigest() != asset.sha256:
-        raise InputFileError(
-            f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; run `provenance audit` on it"
-        )
-    return data
 
 
 def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine.Fingerprint) -> AIModel:

@@ -23,6 +23,7 @@ from .demo import demo_command
 from .lineage import lineage_command
 from .models import model_group
 from .project import init_command, trust_group
+from .replay import replay_command
 from .stages import generate_command, revise_command, select_command, sketch_command
 
 INTERNAL_ERROR = 70
@@ -95,6 +96,7 @@ for command in (
     generate_command,
     select_command,
     revise_command,
+    replay_command,
     audit_command,
     lineage_command,
     credits_group,

@@ -200,6 +200,7 @@ def test_help_lists_every_command() -> None:
         "generate",
         "select",
         "revise",
+        "replay",
         "audit",
         "credits",
         "lineage",

@@ -1,0 +1,45 @@
+"""`provenance replay ASSET`: regenerate an AI candidate from its record and compare."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from ..replay import replay_generation
+from .app import AppContext, echo_json, json_option, pass_app, step_progress
+
+EXIT_CODES = {"identical": 0, "within-tolerance": 0, "differs": 3, "weights-changed": 4}
+
+
+@click.command(
+    "replay",
+    epilog="\b\nExit codes:\n  0  identical, or within tolerance on another device\n"
+    "  3  the regenerated picture differs\n  4  the model's weights changed on disk (nothing regenerated)",
+)
+@click.argument("asset")
+@json_option
+@pass_app
+def replay_command(app: AppContext, asset: str, as_json: bool) -> None:
+    """Regenerate AI candidate ASSET (id or file) from its record: same weights, input, seed and settings.
+
+    \b
+    Examples:
+      provenance replay 3
+      provenance replay assets/harbor/C012/C012_ai_generate_0ace3724_c2.png --json
+    """
+    with step_progress(100, "Replaying") as advance:
+        result = replay_generation(app.project, asset, on_step=advance)
+    if as_json:
+        echo_json(dataclasses.asdict(result) | {"matched": result.matched})
+    elif result.verdict == "weights-changed":
+        click.echo(f"Asset #{result.asset_id}: the model's weights changed: {', '.join(result.changed_weights)}")
+    else:
+        detail = (
+            "" if result.verdict == "identical" else f" (SSIM {result.ssim}, pHash distance {result.phash_distance})"
+        )
+        click.echo(
+            f"Asset #{result.asset_id}: {result.verdict}{detail}; made on {result.recorded_device}, "
+            f"replayed on {result.device}"
+        )
+    click.get_current_context().exit(EXIT_CODES[result.verdict])

@@ -1,0 +1,73 @@
+"""Replaying a generation: a match on the same device, and each way it can fail to match."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance import stages
+from provenance.cli import main
+from provenance.engine.tiny import tiny_model_folder
+from provenance.errors import InvalidValueError
+from provenance.model_registry import add_model
+from provenance.project import Project
+from provenance.replay import replay_generation
+
+from .conftest import STEPS, Chain
+
+
+def test_a_candidate_replays_identically_on_the_same_device(project: Project, chain: Chain) -> None:
+    result = replay_generation(project, str(chain.chosen.asset_id))
+    assert result.verdict == "identical" and result.matched and result.device == result.recorded_device == "cpu"
+
+
+@pytest.fixture
+def own_model(project: Project, chain: Chain, tmp_path: Path) -> tuple[Path, stages.RecordedFile]:
+    """A candidate made with a registered copy of the tiny model, which the tests then alter."""
+    folder = tmp_path / "house"
+    shutil.copytree(tiny_model_folder(), folder)
+    add_model(project, "house", folder)
+    [candidate] = stages.record_generation(
+        project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", model="house", seed=9, steps=STEPS
+    )
+    return folder, candidate
+
+
+def test_changed_weights_are_reported_before_anything_runs(project: Project, own_model) -> None:  # type: ignore[no-untyped-def]
+    folder, candidate = own_model
+    unet = folder / "unet" / "diffusion_pytorch_model.safetensors"
+    unet.write_bytes(unet.read_bytes()[:-8] + b"\x00" * 8)
+    (folder / "vae" / "diffusion_pytorch_model.safetensors").unlink()
+    result = replay_generation(project, str(candidate.asset_id))
+    assert result.verdict == "weights-changed" and not result.matched
+    assert result.changed_weights == [
+        "unet/diffusion_pytorch_model.safetensors",
+        "vae/diffusion_pytorch_model.safetensors (missing)",
+    ]
+
+
+def test_a_changed_scheduler_config_makes_the_replay_differ(project: Project, own_model) -> None:  # type: ignore[no-untyped-def]
+    folder, candidate = own_model
+    config_file = folder / "scheduler" / "scheduler_config.json"
+    config = json.loads(config_file.read_text())
+    config["beta_end"] = 0.02  # same weights, different noise schedule
+    config_file.write_text(json.dumps(config))
+    result = replay_generation(project, str(candidate.asset_id))
+    assert result.verdict == "differs" and result.ssim is not None and result.ssim < 1.0
+
+
+def test_only_ai_candidates_replay(project: Project, chain: Chain) -> None:
+    with pytest.raises(InvalidValueError, match="not an AI candidate"):
+        replay_generation(project, str(chain.sketch.asset_id))
+
+
+def test_replay_from_the_command_line(project: Project, chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project.root)
+    result = CliRunner().invoke(main, ["replay", str(chain.chosen.asset_id), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "identical"
+    assert "Exit codes" in CliRunner().invoke(main, ["replay", "--help"]).stdout
