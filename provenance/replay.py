@@ -86,6 +86,11 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
             guidance=float(settings["guidance"]),
         ),
         on_step=on_step,
+        options=engine.RuntimeOptions(
+            vae_tiling=bool(settings.get("vae_tiling")),
+            attention_slicing=bool(settings.get("attention_slicing")),
+            cpu_offload=bool(settings.get("cpu_offload")),
+        ),
     )
     again = run.candidates[0].image.convert("RGB")
     if again.size == recorded.size and again.tobytes() == recorded.tobytes():

@@ -99,12 +99,14 @@ def record_generation(
     negative_prompt: str = "",
     candidates: int = 1,
     on_step: engine.StepObserver | None = None,
+    options: engine.RuntimeOptions | None = None,
 ) -> list[RecordedFile]:
     """Run img2img on an asset and record every candidate as its own AI stage, each with its own seed.
 
     Seeds are ``seed, seed+1, ...``; without ``seed`` a random one is drawn and recorded.
     """
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
+    options = options or engine.RuntimeOptions()
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
         source_asset = catalog.find_asset(session, asset)
@@ -124,7 +126,7 @@ def record_generation(
     )
     started = datetime.now(UTC)
     try:
-        run = engine.generate(source, image, settings, on_step=on_step)
+        run = engine.generate(source, image, settings, on_step=on_step, options=options)
     except KeyboardInterrupt:
         raise GenerationCancelled("generation interrupted; nothing was recorded") from None
     finished = datetime.now(UTC)
@@ -154,6 +156,10 @@ def record_generation(
                     "width": run.width,
                     "height": run.height,
                     "scheduler": run.scheduler,
+                    "scheduler_config": run.scheduler_config,
+                    "vae_tiling": options.vae_tiling,
+                    "attention_slicing": options.attention_slicing,
+                    "cpu_offload": options.cpu_offload,
                     "device": run.device,
                     "dtype": run.dtype,
                     "versions": run.versions,

@@ -48,6 +48,8 @@ def test_candidates_have_their_own_seeds_and_full_settings(project: Project, cha
     assert settings["steps"] == STEPS and settings["steps_run"] == int(STEPS * 0.6)
     assert settings["prompt"] == "harbor" and settings["strength"] == 0.6 and settings["guidance"] == 7.0
     assert settings["scheduler"] == "DDIMScheduler" and settings["device"] == "cpu"
+    assert settings["scheduler_config"]["beta_schedule"] == "scaled_linear"
+    assert (settings["vae_tiling"], settings["attention_slicing"], settings["cpu_offload"]) == (False, False, False)
     assert set(settings["versions"]) == {"diffusers", "torch"}
     assert model.is_test_model and model.name == "tiny" and model.version == "v1"
     assert len(model.weight_sha256) == 3 and all(len(sha) == 64 for sha in model.weight_sha256.values())
@@ -210,9 +212,9 @@ def test_generation_settings_reach_the_engine(project: Project, chain: Chain, mo
     seen: list[engine.GenerationSettings] = []
     real = engine.generate
 
-    def spy(source, image, settings, on_step=None):  # type: ignore[no-untyped-def]
+    def spy(source, image, settings, on_step=None, options=None):  # type: ignore[no-untyped-def]
         seen.append(settings)
-        return real(source, image, settings, on_step)
+        return real(source, image, settings, on_step, options)
 
     monkeypatch.setattr(engine, "generate", spy)
     stages.record_generation(
@@ -244,3 +246,16 @@ def test_candidates_carry_a1111_parameters_too(project: Project, chain: Chain) -
     assert fields["prompt"] == "harbor" and fields["seed"] == "6" and fields["steps"] == str(STEPS)
     assert fields["sampler"] == "DDIM" and fields["denoising_strength"] == "0.6" and fields["size"] == "128x72"
     assert fields["model"] == "tiny" and fields["model_hash"] == model.short_hash
+
+
+def test_memory_options_are_used_and_recorded(project: Project, chain: Chain) -> None:
+    [candidate] = stages.record_generation(
+        project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", steps=2,
+        options=engine.RuntimeOptions(vae_tiling=True, attention_slicing=True, cpu_offload=True),
+    )  # fmt: skip
+    with project.store.session() as session:
+        asset = session.get(Asset, candidate.asset_id)
+        assert asset is not None
+        settings = session.get(Stage, asset.stage_id).parameters  # type: ignore[union-attr]
+    # On the CPU there is nothing to offload to; the flag is recorded as asked.
+    assert (settings["vae_tiling"], settings["attention_slicing"], settings["cpu_offload"]) == (True, True, True)

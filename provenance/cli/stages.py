@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import stages
+from .. import engine, stages
 from ..vocabulary import ROLES
 from .app import AppContext, echo_json, json_option, pass_app, step_progress
 
@@ -70,6 +70,9 @@ def sketch_command(
 @click.option("--guidance", type=click.FloatRange(0), default=7.0, show_default=True)
 @click.option("--negative", "negative_prompt", default="", help="Negative prompt.")
 @click.option("--candidates", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--vae-tiling", is_flag=True, help="Decode large backgrounds in tiles (less memory).")
+@click.option("--attention-slicing", is_flag=True, help="Compute attention in slices (less memory, slower).")
+@click.option("--cpu-offload", is_flag=True, help="Keep parts of the model on the CPU until used (needs accelerate).")
 @json_option
 @pass_app
 def generate_command(
@@ -84,6 +87,9 @@ def generate_command(
     guidance: float,
     negative_prompt: str,
     candidates: int,
+    vae_tiling: bool,
+    attention_slicing: bool,
+    cpu_offload: bool,
     as_json: bool,
 ) -> None:
     """Make AI candidates from ASSET (id or file) with img2img, each signed and recorded.
@@ -109,6 +115,9 @@ def generate_command(
             negative_prompt=negative_prompt,
             candidates=candidates,
             on_step=advance,
+            options=engine.RuntimeOptions(
+                vae_tiling=vae_tiling, attention_slicing=attention_slicing, cpu_offload=cpu_offload
+            ),
         )
     if as_json:
         echo_json([{"id": r.asset_id, "path": r.path} for r in recorded])

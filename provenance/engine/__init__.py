@@ -1,7 +1,7 @@
 """The img2img engine. Importing this package is cheap; torch and diffusers load on first generation."""
 
 from .fingerprint import Fingerprint, fingerprint_weights
-from .img2img import Candidate, GenerationRun, GenerationSettings, StepObserver, generate
+from .img2img import Candidate, GenerationRun, GenerationSettings, RuntimeOptions, StepObserver, generate
 from .models import ModelSource, resolve_model
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "GenerationRun",
     "GenerationSettings",
     "ModelSource",
+    "RuntimeOptions",
     "StepObserver",
     "fingerprint_weights",
     "generate",

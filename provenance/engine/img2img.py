@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,15 @@ class GenerationSettings:
 
 
 @dataclass(frozen=True)
+class RuntimeOptions:
+    """How to fit a large background in memory; each changes speed, some change pixels slightly."""
+
+    vae_tiling: bool = False
+    attention_slicing: bool = False
+    cpu_offload: bool = False
+
+
+@dataclass(frozen=True)
 class Candidate:
     image: Image.Image
     seed: int
@@ -46,6 +56,7 @@ class GenerationRun:
     dtype: str
     pipeline: str
     scheduler: str
+    scheduler_config: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
 
 
@@ -54,6 +65,7 @@ def generate(
     image: Image.Image,
     settings: GenerationSettings,
     on_step: StepObserver | None = None,
+    options: RuntimeOptions | None = None,
 ) -> GenerationRun:
     """Make one candidate per seed from ``image`` with the model at ``source``.
 
@@ -69,25 +81,32 @@ def generate(
         import diffusers
         import torch
 
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        dtype = torch.float16 if device == "cuda" else torch.float32
-        pipeline = _load(source, dtype).to(device)
+        device = _device(torch)
+        dtype = torch.float32 if device == "cpu" else torch.float16
+        pipeline = _load(source, dtype)
+    _apply(pipeline, options or RuntimeOptions(), device)
     pipeline.set_progress_bar_config(disable=True)
 
     candidates = []
     steps_run = 0
     for index, seed in enumerate(settings.seeds):
         step_counter = _StepCounter(index, on_step)
-        output = pipeline(
-            prompt=settings.prompt,
-            negative_prompt=settings.negative_prompt or None,
-            image=prepared,
-            strength=settings.strength,
-            num_inference_steps=settings.steps,
-            guidance_scale=settings.guidance,
-            generator=torch.Generator("cpu").manual_seed(seed),
-            callback_on_step_end=step_counter,
-        )
+        try:
+            output = pipeline(
+                prompt=settings.prompt,
+                negative_prompt=settings.negative_prompt or None,
+                image=prepared,
+                strength=settings.strength,
+                num_inference_steps=settings.steps,
+                guidance_scale=settings.guidance,
+                generator=torch.Generator("cpu").manual_seed(seed),
+                callback_on_step_end=step_counter,
+            )
+        except (torch.OutOfMemoryError, MemoryError):
+            raise ModelError(
+                f"out of memory generating {width}x{height} on {device}; try --vae-tiling, --attention-slicing "
+                "or --cpu-offload, or a smaller input"
+            ) from None
         candidates.append(Candidate(image=output.images[0], seed=seed))
         steps_run = step_counter.steps
     return GenerationRun(
@@ -99,6 +118,7 @@ def generate(
         dtype=str(dtype).removeprefix("torch."),
         pipeline=type(pipeline).__name__,
         scheduler=type(pipeline.scheduler).__name__,
+        scheduler_config=json.loads(json.dumps(dict(pipeline.scheduler.config), default=str)),
         versions={"diffusers": diffusers.__version__, "torch": torch.__version__},
     )
 
@@ -116,6 +136,30 @@ class _StepCounter:
         if self.on_step is not None:
             self.on_step(self.candidate, self.steps, int(pipeline.num_timesteps))
         return callback_kwargs
+
+
+def _device(torch: Any) -> str:
+    """CUDA, else Apple's MPS, else the CPU."""
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _apply(pipeline: Any, options: RuntimeOptions, device: str) -> None:
+    if options.vae_tiling:
+        pipeline.vae.enable_tiling()
+    if options.attention_slicing:
+        pipeline.enable_attention_slicing()
+    if options.cpu_offload and device != "cpu":
+        try:
+            pipeline.enable_model_cpu_offload()
+        except ImportError:
+            raise ModelError("--cpu-offload needs the accelerate package: pip install accelerate") from None
+    else:
+        # Offloading moves parts to the device as they run; without it the whole pipeline goes there now.
+        pipeline.to(device)
 
 
 def _load(source: ModelSource, dtype: Any) -> Any:
