@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from PIL import Image
@@ -78,6 +80,15 @@ def chain(project: Project, layout_file: Path, tmp_path: Path) -> Chain:
     paint_over(candidate_image.resize((512, 288))).resize(candidate_image.size).save(paint_file)
     final = stages.record_revision(project, str(candidates[1].asset_id), paint_file, artist="suzuki-ren")
     return Chain(sketch, candidates, selection, final)
+
+
+def load_script(path: Path) -> ModuleType:
+    """Import a script from examples/ or benchmarks/ as a module, to call its functions."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def read_image(path: Path) -> Image.Image:
