@@ -16,7 +16,9 @@ from .catalog import add_background, add_person, add_production
 from .credits import CreditSheet, credit_sheet
 from .errors import ProvenanceError
 from .lineage import Lineage, asset_lineage
+from .model_registry import add_model
 from .project import Project
+from .replay import ReplayResult, replay_generation
 from .stages import record_generation, record_revision, record_selection, record_sketch
 
 __all__ = [
@@ -25,8 +27,10 @@ __all__ = [
     "Lineage",
     "Project",
     "ProvenanceError",
+    "ReplayResult",
     "__version__",
     "add_background",
+    "add_model",
     "add_person",
     "add_production",
     "asset_lineage",
@@ -36,4 +40,5 @@ __all__ = [
     "record_revision",
     "record_selection",
     "record_sketch",
+    "replay_generation",
 ]

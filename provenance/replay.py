@@ -28,7 +28,7 @@ from .imaging import decode_image
 from .project import Project
 from .reidentify import image_hashes
 from .stages import verified_file
-from .store import AIModel, Asset, Stage, StageInput
+from .store import AIModel, Asset, Stage, StageInput, saved_id
 
 SSIM_TOLERANCE = 0.98
 PHASH_TOLERANCE = 4
@@ -70,7 +70,7 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
 
     changed = _changed_weights(model)
     if changed:
-        return ReplayResult(asset.id or 0, "weights-changed", recorded_device, changed_weights=changed)
+        return ReplayResult(saved_id(asset), "weights-changed", recorded_device, changed_weights=changed)
 
     source_image = decode_image(verified_file(project, source), name=source.path)
     recorded = decode_image(verified_file(project, asset), name=asset.path)
@@ -94,11 +94,11 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
     )
     again = run.candidates[0].image.convert("RGB")
     if again.size == recorded.size and again.tobytes() == recorded.tobytes():
-        return ReplayResult(asset.id or 0, "identical", recorded_device, run.device, ssim=1.0, phash_distance=0)
+        return ReplayResult(saved_id(asset), "identical", recorded_device, run.device, ssim=1.0, phash_distance=0)
     score, distance = _closeness(recorded, again)
     tolerated = run.device != recorded_device and score >= SSIM_TOLERANCE and distance <= PHASH_TOLERANCE
     return ReplayResult(
-        asset.id or 0,
+        saved_id(asset),
         "within-tolerance" if tolerated else "differs",
         recorded_device,
         run.device,
