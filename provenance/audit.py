@@ -147,10 +147,16 @@ class AuditReport(Document):
     notes: list[str] = Field(description="what limits the conclusion without contradicting it")
     # Which stage last changed each pixel (working size), for the heatmap; not part of the JSON.
     _ownership: np.ndarray | None = PrivateAttr(default=None)
+    # Each manifest's embedded thumbnail by label, when the audit was asked for them (the process sheet).
+    _thumbnails: dict[str, bytes] = PrivateAttr(default_factory=dict)
 
     @property
     def ownership(self) -> np.ndarray | None:
         return self._ownership
+
+    @property
+    def thumbnails(self) -> dict[str, bytes]:
+        return self._thumbnails
 
     def exit_code(self, *, strict: bool = False) -> int:
         if self.verdict in ("trusted", "valid-untrusted") and self.problems:
@@ -173,21 +179,26 @@ class _Link:
     failures: list[str] = field(default_factory=list)
 
 
-def audit_file(project: Project, path: Path, *, deep: bool = False) -> AuditReport:
+def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: bool = False) -> AuditReport:
     """Audit one file against the project's trust anchors and records.
 
     ``deep`` re-hashes every recorded file in the chain; by default a file is re-hashed only when its size
-    or modification time differs from what was recorded.
+    or modification time differs from what was recorded. ``thumbnails`` keeps each manifest's embedded
+    thumbnail on the report (``report.thumbnails``), read in the same pass, for the process sheet.
     """
     if not path.is_file():
         raise InputFileError(f"{path} does not exist or is not a file; check the path")
     data = path.read_bytes()
     mime_type = next((mime for magic, mime in _MIME_BY_MAGIC.items() if data.startswith(magic)), None)
-    manifest_store = read_manifest_store(data, project.signing_identity, mime_type) if mime_type else None
+    manifest_store = (
+        read_manifest_store(data, project.signing_identity, mime_type, thumbnails=thumbnails) if mime_type else None
+    )
     with project.store.session() as session:
-        if manifest_store is not None:
-            return _audit_signed(session, project, str(path), manifest_store, deep)
-        return _audit_unsigned(session, project, str(path), data, deep)
+        if manifest_store is None:
+            return _audit_unsigned(session, project, str(path), data, deep)
+        report = _audit_signed(session, project, str(path), manifest_store, deep)
+    report._thumbnails = manifest_store.thumbnails
+    return report
 
 
 def _audit_signed(
@@ -418,7 +429,10 @@ def _reidentify(session: Session, project: Project, image: Any) -> Match | None:
     exact = session.exec(select(Asset).where(Asset.pixel_sha256 == pixel_sha256(image))).first()
     if exact is not None:
         return Match(asset_id=exact.id or 0, path=exact.path, phash_distance=0, dhash_distance=0, ssim=1.0)
-    rows = [(a.id or 0, a.phash, a.dhash) for a in session.exec(select(Asset))]
+    rows = [
+        (asset_id or 0, phash, dhash)
+        for asset_id, phash, dhash in session.exec(select(Asset.id, Asset.phash, Asset.dhash))
+    ]
     phash, dhash = image_hashes(image)
     for candidate in HashIndex.build(rows).nearest(phash, dhash):
         recorded = session.get(Asset, candidate.asset_id)

@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw, ImageFont
 from .audit import AuditReport, AuditStage
 from .errors import InputFileError
 from .fonts import find_japanese_font
-from .manifests import read_manifest_store
 from .project import Project
 
 THUMB_WIDTH = 320
@@ -26,13 +25,13 @@ _INK = (28, 28, 30)
 _MUTED = (110, 110, 115)
 
 
-def stage_thumbnails(project: Project, path: Path, report: AuditReport) -> list[Image.Image | None]:
-    """One picture per stage of the report (None for a selection, which has none of its own)."""
-    by_label: dict[str, bytes] = {}
-    if report.validation_state is not None:
-        data = path.read_bytes()
-        manifest_store = read_manifest_store(data, project.signing_identity, _mime(data), thumbnails=True)
-        by_label = manifest_store.thumbnails if manifest_store else {}
+def stage_thumbnails(project: Project, report: AuditReport) -> list[Image.Image | None]:
+    """One picture per stage of the report (None for a selection, which has none of its own).
+
+    Signed stages use the thumbnails the audit kept (``audit_file(..., thumbnails=True)``); otherwise the
+    recorded files.
+    """
+    by_label = report.thumbnails
     pictures: list[Image.Image | None] = []
     for stage in report.stages:
         if stage.kind == "select":
@@ -128,7 +127,3 @@ def _open(data: bytes) -> Image.Image:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         return image.copy()
-
-
-def _mime(data: bytes) -> str:
-    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"

@@ -39,8 +39,9 @@ def test_the_font_draws_japanese_glyphs_not_boxes(font_path: str) -> None:
 
 def test_process_sheet_has_a_column_per_stage(project: Project, chain: Chain, font_path: str) -> None:
     final = project.absolute(chain.final.path)
-    report = audit_file(project, final)
-    pictures = stage_thumbnails(project, final, report)
+    report = audit_file(project, final, thumbnails=True)
+    assert set(report.thumbnails) == {stage.manifest for stage in report.stages}
+    pictures = stage_thumbnails(project, report)
     assert [p is None for p in pictures] == [False, False, True, False]  # the selection has no picture
     sheet = render_process_sheet(report, pictures)
     assert sheet.width == 24 + 4 * (320 + 24)

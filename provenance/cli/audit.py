@@ -54,7 +54,7 @@ def audit_command(
       provenance audit posted.jpg --sheet process.png --heatmap who.png
       provenance audit final.png --json --strict | jq .verdict
     """
-    report = audit_file(app.project, file, deep=deep)
+    report = audit_file(app.project, file, deep=deep, thumbnails=sheet is not None)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
     else:
@@ -63,7 +63,7 @@ def audit_command(
         from ..audit_visuals import render_heatmap, render_process_sheet, stage_thumbnails
 
         if sheet:
-            render_process_sheet(report, stage_thumbnails(app.project, file, report)).save(sheet)
+            render_process_sheet(report, stage_thumbnails(app.project, report)).save(sheet)
             click.echo(f"Wrote the process sheet to {sheet}", err=True)
         if heatmap:
             render_heatmap(report, load_image(file)).save(heatmap)
