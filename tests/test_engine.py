@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from provenance.engine import GenerationSettings, fingerprint_weights, generate, resolve_model
+from provenance.engine import GenerationSettings, RuntimeOptions, fingerprint_weights, generate, resolve_model
 from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import ModelError
 
@@ -125,3 +125,56 @@ def test_registered_models_are_found_by_name_and_disclose_their_license(
     (other / "unet" / "diffusion_pytorch_model.safetensors").write_bytes(b"different weights")
     with pytest.raises(AlreadyExistsError, match="registered for other weights"):
         add_model(project, "house-v2", other)
+
+
+class _RecordingPipeline:
+    """Stands in for a diffusers pipeline and notes which memory switches were thrown."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.vae = self
+
+    def enable_tiling(self) -> None:
+        self.calls.append("vae tiling")
+
+    def enable_attention_slicing(self) -> None:
+        self.calls.append("attention slicing")
+
+    def enable_model_cpu_offload(self) -> None:
+        self.calls.append("cpu offload")
+
+    def to(self, device: str) -> None:
+        self.calls.append(f"to {device}")
+
+
+@pytest.mark.parametrize(
+    ("options", "device", "expected"),
+    [
+        (RuntimeOptions(), "cpu", ["to cpu"]),
+        (
+            RuntimeOptions(vae_tiling=True, attention_slicing=True),
+            "cuda",
+            ["vae tiling", "attention slicing", "to cuda"],
+        ),
+        # Offloading moves each part to the device when it runs, so the pipeline is not moved up front.
+        (RuntimeOptions(cpu_offload=True), "cuda", ["cpu offload"]),
+        (RuntimeOptions(cpu_offload=True), "cpu", ["to cpu"]),
+    ],
+)
+def test_memory_options_reach_the_pipeline(options: RuntimeOptions, device: str, expected: list[str]) -> None:
+    from provenance.engine.img2img import _apply
+
+    pipeline = _RecordingPipeline()
+    _apply(pipeline, options, device)
+    assert pipeline.calls == expected
+
+
+def test_cpu_offload_without_accelerate_is_one_clear_error() -> None:
+    from provenance.engine.img2img import _apply
+
+    class NoAccelerate(_RecordingPipeline):
+        def enable_model_cpu_offload(self) -> None:
+            raise ImportError("accelerate")
+
+    with pytest.raises(ModelError, match="needs the accelerate package"):
+        _apply(NoAccelerate(), RuntimeOptions(cpu_offload=True), "cuda")

@@ -248,7 +248,7 @@ def test_candidates_carry_a1111_parameters_too(project: Project, chain: Chain) -
     assert fields["model"] == "tiny" and fields["model_hash"] == model.short_hash
 
 
-def test_memory_options_are_used_and_recorded(project: Project, chain: Chain) -> None:
+def test_memory_options_are_recorded_with_the_stage(project: Project, chain: Chain) -> None:
     [candidate] = stages.record_generation(
         project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", steps=2,
         options=engine.RuntimeOptions(vae_tiling=True, attention_slicing=True, cpu_offload=True),
