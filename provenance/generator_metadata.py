@@ -15,12 +15,14 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from pydantic import Field
 
 from .documents import Document
+from .records import LoraRecord
 
 _EXIF_USER_COMMENT = 0x9286
 _EXIF_IFD = 0x8769
@@ -127,8 +129,12 @@ def format_a1111(
     model: str,
     strength: float,
     version: str,
+    loras: Sequence[LoraRecord] = (),
 ) -> str:
     """The ``parameters`` text AUTOMATIC1111 writes for an img2img result.
+
+    LoRAs appear as A1111 users write them, ``<lora:NAME:WEIGHT>`` after the prompt, and by hash in
+    ``Lora hashes``, which is what sites such as Civitai read to link them.
 
     >>> text = format_a1111(prompt="harbor", negative_prompt="", steps=20, scheduler="DDIMScheduler",
     ...     guidance=7.0, seed=5, size=(512, 288), model_hash="0cdb932ad8", model="tiny", strength=0.6,
@@ -137,7 +143,8 @@ def format_a1111(
     >>> fields["sampler"], fields["seed"], fields["model_hash"]
     ('DDIM', '5', '0cdb932ad8')
     """
-    lines = [prompt]
+    tags = "".join(f" <lora:{lora.name}:{lora.weight:g}>" for lora in loras)
+    lines = [prompt + tags]
     if negative_prompt:
         lines.append(f"Negative prompt: {negative_prompt}")
     pairs = {
@@ -149,8 +156,10 @@ def format_a1111(
         "Model hash": model_hash,
         "Model": model,
         "Denoising strength": strength,
-        "Version": version,
     }
+    if loras:
+        pairs["Lora hashes"] = ", ".join(f"{lora.name}: {lora.short_hash}" for lora in loras)
+    pairs["Version"] = version
     lines.append(", ".join(f"{key}: {_quoted(value)}" for key, value in pairs.items()))
     return "\n".join(lines)
 

@@ -44,6 +44,16 @@ class ModelRecord(_Record):
         return f"{self.name} {self.version}" if self.version else self.name
 
 
+class LoraRecord(_Record):
+    """A LoRA applied on top of the model, identified by content like the model itself."""
+
+    name: str = Field(description="file name without extension, as A1111 names LoRAs")
+    sha256: str
+    short_hash: str = Field(description="A1111's short hash: the first 10 hex digits of the sha256")
+    weight: float
+    metadata: dict[str, str] = Field(default_factory=dict, description="the safetensors header's metadata")
+
+
 class SoftwareAgent(_Record):
     name: str
     version: str | None = None

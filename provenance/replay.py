@@ -1,11 +1,11 @@
 """Replaying an AI generation from its record, to prove which weights and settings made a candidate.
 
-The weights are checked first: every recorded weight file is hashed again (from the fingerprint cache when
-untouched) and any that changed or went missing is reported, with no regeneration. Otherwise the stage's
-input file (checked against its record), prompt, seed and settings go through the engine again and the
-result is compared with the recorded candidate: on the device it was made on, the pixels must be
-identical; on another device (CUDA and CPU kernels round differently) within SSIM >= 0.98 and a pHash
-distance <= 4.
+The weights are checked first: every recorded weight file, the model's and each LoRA's, is hashed again
+(from the fingerprint cache when untouched) and any that changed or went missing is reported, with no
+regeneration. Otherwise the stage's input file (checked against its record), prompt, seed and settings go
+through the engine again and the result is compared with the recorded candidate: on the device it was made
+on, the pixels must be identical; on another device (CUDA and CPU kernels round differently) within
+SSIM >= 0.98 and a pHash distance <= 4.
 
 >>> replay_generation(project, "3").verdict  # doctest: +SKIP
 'identical'
@@ -19,13 +19,14 @@ from typing import Literal
 
 import numpy as np
 from PIL import Image
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from . import catalog, engine
 from .engine.fingerprint import cached_sha256
-from .errors import InvalidValueError
+from .errors import InvalidValueError, NotFoundError
 from .imaging import decode_image
 from .project import Project
+from .records import LoraRecord
 from .reidentify import image_hashes
 from .stages import verified_file
 from .store import AIModel, Asset, Stage, StageInput, saved_id
@@ -64,11 +65,12 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
         model = session.get(AIModel, stage.model_id)
         link = session.exec(select(StageInput).where(StageInput.stage_id == stage.id)).first()
         source = session.get(Asset, link.asset_id) if link else None
+        settings = stage.parameters
+        lora_rows = [_lora_row(session, LoraRecord.model_validate(lora)) for lora in settings.get("loras", [])]
     assert model is not None and source is not None
-    settings = stage.parameters
     recorded_device = str(settings.get("device", "unknown"))
 
-    changed = _changed_weights(model)
+    changed = [name for row in [model, *lora_rows] for name in _changed_weights(row)]
     if changed:
         return ReplayResult(saved_id(asset), "weights-changed", recorded_device, changed_weights=changed)
 
@@ -91,6 +93,10 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
             attention_slicing=bool(settings.get("attention_slicing")),
             cpu_offload=bool(settings.get("cpu_offload")),
         ),
+        loras=[
+            engine.LoraWeights(Path(row.path), float(lora["weight"]))
+            for row, lora in zip(lora_rows, settings.get("loras", []), strict=True)
+        ],
     )
     again = run.candidates[0].image.convert("RGB")
     if again.size == recorded.size and again.tobytes() == recorded.tobytes():
@@ -105,6 +111,14 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
         ssim=round(score, 4),
         phash_distance=distance,
     )
+
+
+def _lora_row(session: Session, lora: LoraRecord) -> AIModel:
+    """Where the LoRA with this digest was last seen (the manifest names it by hash, the database by path)."""
+    for row in session.exec(select(AIModel).where(AIModel.architecture == "lora")):
+        if lora.sha256 in row.weight_sha256.values():
+            return row
+    raise NotFoundError(f"LoRA {lora.name} ({lora.short_hash}) is not in this project's records; it cannot be replayed")
 
 
 def _changed_weights(model: AIModel) -> list[str]:

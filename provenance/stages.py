@@ -100,10 +100,12 @@ def record_generation(
     candidates: int = 1,
     on_step: engine.StepObserver | None = None,
     options: engine.RuntimeOptions | None = None,
+    loras: Sequence[engine.LoraWeights] = (),
 ) -> list[RecordedFile]:
     """Run img2img on an asset and record every candidate as its own AI stage, each with its own seed.
 
-    Seeds are ``seed, seed+1, ...``; without ``seed`` a random one is drawn and recorded.
+    Seeds are ``seed, seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is
+    recorded with its fingerprint, weight and metadata.
     """
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
     options = options or engine.RuntimeOptions()
@@ -115,6 +117,7 @@ def record_generation(
     parent_data = verified_file(project, source_asset)
     image = decode_image(parent_data, name=source_asset.path)
     fingerprint = engine.fingerprint_weights(source.path)
+    lora_records = [engine.describe_lora(lora) for lora in loras]
     base_seed = secrets.randbelow(2**31) if seed is None else seed
     settings = engine.GenerationSettings(
         prompt=prompt,
@@ -126,7 +129,7 @@ def record_generation(
     )
     started = datetime.now(UTC)
     try:
-        run = engine.generate(source, image, settings, on_step=on_step, options=options)
+        run = engine.generate(source, image, settings, on_step=on_step, options=options, loras=loras)
     except KeyboardInterrupt:
         raise GenerationCancelled("generation interrupted; nothing was recorded") from None
     finished = datetime.now(UTC)
@@ -135,6 +138,8 @@ def record_generation(
     recorded = []
     with PendingFiles() as pending, project.store.session() as session:
         model_row = _model_row(session, source, fingerprint)
+        for lora in loras:
+            _lora_row(session, lora.path)
         for index, candidate in enumerate(run.candidates, start=1):
             stage = Stage(
                 kind="ai_generate",
@@ -153,6 +158,7 @@ def record_generation(
                     "steps": steps,
                     "steps_run": run.steps_run,
                     "guidance": guidance,
+                    "loras": [record.model_dump() for record in lora_records],
                     "width": run.width,
                     "height": run.height,
                     "scheduler": run.scheduler,
@@ -192,6 +198,7 @@ def record_generation(
                             model=model_row.name,
                             strength=strength,
                             version=f"provenance {__version__}",
+                            loras=lora_records,
                         )
                     },
                 )
@@ -461,6 +468,26 @@ def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine
     session.add(model)
     session.flush()
     return model
+
+
+def _lora_row(session: Session, path: Path) -> AIModel:
+    """The weights row of a LoRA, where its path is kept for replay (manifests name LoRAs by hash only)."""
+    fingerprint = engine.fingerprint_weights(path)
+    existing = session.exec(select(AIModel).where(AIModel.fingerprint == fingerprint.digest)).first()
+    if existing is not None:
+        existing.path = str(path.resolve())
+        session.add(existing)
+        return existing
+    lora = AIModel(
+        name=path.stem,
+        path=str(path.resolve()),
+        architecture="lora",
+        fingerprint=fingerprint.digest,
+        weight_sha256=fingerprint.weight_sha256,
+        short_hash=fingerprint.short_hash,
+    )
+    session.add(lora)
+    return lora
 
 
 def _selection_of(session: Session, asset: Asset) -> Stage | None:

@@ -64,6 +64,13 @@ def sketch_command(
 @click.option("--prompt", required=True, help="Text prompt.")
 @click.option("--operator", required=True, help="Handle of the person running the generation.")
 @click.option("--model", default="tiny", show_default=True, help="`tiny`, a registered name, or a diffusers folder.")
+@click.option(
+    "--lora",
+    "loras",
+    multiple=True,
+    metavar="PATH[:WEIGHT]",
+    help="A LoRA .safetensors to apply, at WEIGHT (default 1.0). Repeatable.",
+)
 @click.option("--seed", type=int, help="Seed of the first candidate; the next ones count up (default: random).")
 @click.option("--strength", type=click.FloatRange(0, 1, min_open=True), default=0.6, show_default=True)
 @click.option("--steps", type=click.IntRange(1, 1000), default=20, show_default=True)
@@ -81,6 +88,7 @@ def generate_command(
     prompt: str,
     operator: str,
     model: str,
+    loras: tuple[str, ...],
     seed: int | None,
     strength: float,
     steps: int,
@@ -100,6 +108,7 @@ def generate_command(
     \b
     Example:
       provenance generate 1 --prompt "harbor at dusk" --operator sato-ken --candidates 3 --seed 42
+      provenance generate 1 --prompt "harbor" --operator sato-ken --model house-v2 --lora ink.safetensors:0.7
     """
     with step_progress(candidates * max(1, int(steps * strength)), "Generating") as advance:
         recorded = stages.record_generation(
@@ -118,6 +127,7 @@ def generate_command(
             options=engine.RuntimeOptions(
                 vae_tiling=vae_tiling, attention_slicing=attention_slicing, cpu_offload=cpu_offload
             ),
+            loras=[engine.parse_lora(lora) for lora in loras],
         )
     if as_json:
         echo_json([{"id": r.asset_id, "path": r.path} for r in recorded])

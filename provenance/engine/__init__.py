@@ -2,6 +2,7 @@
 
 from .fingerprint import Fingerprint, fingerprint_weights
 from .img2img import Candidate, GenerationRun, GenerationSettings, RuntimeOptions, StepObserver, generate
+from .lora import LoraWeights, describe_lora, parse_lora
 from .models import ModelSource, resolve_model
 
 __all__ = [
@@ -9,10 +10,13 @@ __all__ = [
     "Fingerprint",
     "GenerationRun",
     "GenerationSettings",
+    "LoraWeights",
     "ModelSource",
     "RuntimeOptions",
     "StepObserver",
+    "describe_lora",
     "fingerprint_weights",
     "generate",
+    "parse_lora",
     "resolve_model",
 ]

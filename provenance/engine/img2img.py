@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
 
 from ..errors import ModelError
+from .lora import LoraWeights
 from .models import ModelSource
 from .quiet import quiet_libraries
 
@@ -66,8 +67,9 @@ def generate(
     settings: GenerationSettings,
     on_step: StepObserver | None = None,
     options: RuntimeOptions | None = None,
+    loras: Sequence[LoraWeights] = (),
 ) -> GenerationRun:
-    """Make one candidate per seed from ``image`` with the model at ``source``.
+    """Make one candidate per seed from ``image`` with the model at ``source`` and its ``loras``.
 
     Seeds drive a CPU generator, as diffusers recommends, so a seed means the same noise on every device.
     """
@@ -84,6 +86,7 @@ def generate(
         device = _device(torch)
         dtype = torch.float32 if device == "cpu" else torch.float16
         pipeline = _load(source, dtype)
+        _add_loras(pipeline, loras)
     _apply(pipeline, options or RuntimeOptions(), device)
     pipeline.set_progress_bar_config(disable=True)
 
@@ -162,11 +165,31 @@ def _apply(pipeline: Any, options: RuntimeOptions, device: str) -> None:
         pipeline.to(device)
 
 
+def _add_loras(pipeline: Any, loras: Sequence[LoraWeights]) -> None:
+    if not loras:
+        return
+    names = [f"lora{index}" for index in range(len(loras))]
+    for name, lora in zip(names, loras, strict=True):
+        try:
+            pipeline.load_lora_weights(str(lora.path), adapter_name=name)
+        except (OSError, ValueError, KeyError, IndexError, RuntimeError) as exc:
+            if "PEFT" in str(exc):
+                raise ModelError("--lora needs the peft package: pip install peft") from None
+            raise ModelError(f"LoRA {lora.path} cannot be applied to this model: {_first_line(exc)}") from None
+        # diffusers skips keys that fit no layer with only a log line; a LoRA that changed nothing is an error.
+        if not any(name in adapters for adapters in pipeline.get_list_adapters().values()):
+            raise ModelError(f"LoRA {lora.path} has no weights that fit this model; is it for another architecture?")
+    pipeline.set_adapters(names, adapter_weights=[lora.weight for lora in loras])
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def _load(source: ModelSource, dtype: Any) -> Any:
     from diffusers import AutoPipelineForImage2Image
 
     try:
         return AutoPipelineForImage2Image.from_pretrained(str(source.path), torch_dtype=dtype, local_files_only=True)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(f"the model at {source.path} cannot be loaded: {first_line}") from None
+        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_line(exc)}") from None

@@ -32,7 +32,7 @@ def saved_id(row: SQLModel) -> int:
     return int(value)
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class SchemaInfo(SQLModel, table=True):
@@ -87,6 +87,8 @@ class Background(SQLModel, table=True):
 
 
 class AIModel(SQLModel, table=True):
+    """Weights a stage used: a checkpoint (a stage's ``model_id``) or a LoRA (``architecture`` "lora")."""
+
     __tablename__ = "ai_model"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -101,7 +103,6 @@ class AIModel(SQLModel, table=True):
     is_test_model: bool = False
     license: str | None = None
     notes: str | None = None
-    loras: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Stage(SQLModel, table=True):

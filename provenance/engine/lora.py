@@ -1,0 +1,69 @@
+"""LoRAs given with ``--lora PATH[:WEIGHT]``: parsing, and describing a file by content. Needs no torch.
+
+A LoRA changes pixels as much as the checkpoint does, so each one is recorded with its sha256, A1111's
+short hash, the weight it was applied at, and the metadata its trainer wrote in the safetensors header
+(kohya's ``ss_*`` keys: base model, training set, resolution...). Long values such as tag frequency
+tables are kept as a digest so a manifest stays small while still identifying them.
+
+>>> parse_lora("styles/harbor.safetensors:0.8")
+LoraWeights(path=PosixPath('styles/harbor.safetensors'), weight=0.8)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from safetensors import SafetensorError, safe_open
+
+from ..errors import InvalidValueError, ModelError
+from ..records import LoraRecord
+from .fingerprint import cached_sha256
+
+# Longer metadata values (kohya's tag frequencies run to hundreds of kB) are recorded by digest only.
+METADATA_VALUE_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class LoraWeights:
+    path: Path
+    weight: float = 1.0
+
+
+def parse_lora(text: str) -> LoraWeights:
+    """``PATH`` or ``PATH:WEIGHT``; a colon followed by something that is not a number is part of the path."""
+    path, colon, weight = text.rpartition(":")
+    if colon:
+        try:
+            return LoraWeights(Path(path).expanduser(), float(weight))
+        except ValueError:
+            pass
+    if not text:
+        raise InvalidValueError("--lora needs a file: --lora PATH[:WEIGHT]")
+    return LoraWeights(Path(text).expanduser())
+
+
+def describe_lora(lora: LoraWeights) -> LoraRecord:
+    """The record of one LoRA file: checked to be safetensors, fingerprinted, its metadata read."""
+    if not lora.path.is_file():
+        raise ModelError(f"LoRA {lora.path} not found; give the path of a .safetensors file")
+    try:
+        with safe_open(str(lora.path), framework="np") as handle:
+            metadata = handle.metadata() or {}
+    except (SafetensorError, OSError, ValueError):
+        raise ModelError(f"LoRA {lora.path} is not a safetensors file; only .safetensors LoRAs are supported") from None
+    sha256 = cached_sha256(lora.path)
+    return LoraRecord(
+        name=lora.path.stem,
+        sha256=sha256,
+        short_hash=sha256[:10],
+        weight=lora.weight,
+        metadata={key: _bounded(value) for key, value in sorted(metadata.items())},
+    )
+
+
+def _bounded(value: str) -> str:
+    if len(value) <= METADATA_VALUE_LIMIT:
+        return value
+    return f"({len(value)} characters, sha256 {hashlib.sha256(value.encode()).hexdigest()})"
