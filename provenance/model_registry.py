@@ -19,10 +19,20 @@ from .store import AIModel
 
 
 def add_model(
-    project: Project, name: str, path: Path, *, license: str | None = None, notes: str | None = None
+    project: Project,
+    name: str,
+    path: Path,
+    *,
+    license: str | None = None,
+    notes: str | None = None,
+    config: str | None = None,
 ) -> AIModel:
-    """Register the model at ``path`` under ``name``; the weights are checked and fingerprinted now."""
-    source = engine.resolve_model(str(path))
+    """Register the model at ``path`` under ``name``; the weights are checked and fingerprinted now.
+
+    ``config`` is for a single-file checkpoint that the shipped skeletons do not describe (see
+    :func:`provenance.engine.resolve_model`); it is kept with the name and used whenever the name is.
+    """
+    source = engine.resolve_model(str(path), config)
     fingerprint = engine.fingerprint_weights(source.path)
     with project.store.session() as session:
         taken = session.exec(select(AIModel).where(AIModel.name == name)).first()
@@ -34,6 +44,7 @@ def add_model(
         if model is None:
             model = AIModel(fingerprint=fingerprint.digest, name=name, path="", architecture=source.architecture)
         model.name, model.path, model.architecture = name, str(source.path), source.architecture
+        model.config = engine.stored_config(config)
         model.weight_sha256, model.short_hash = fingerprint.weight_sha256, fingerprint.short_hash
         model.license = license if license is not None else model.license
         model.notes = notes if notes is not None else model.notes
@@ -46,7 +57,9 @@ def list_models(project: Project) -> list[AIModel]:
         return list(session.exec(select(AIModel).order_by(col(AIModel.name))))
 
 
-def registered_path(session: Session, reference: str) -> str | None:
-    """The path registered under ``reference``, if it is a registered name rather than a path."""
-    model = session.exec(select(AIModel).where(AIModel.name == reference)).first()
-    return model.path if model is not None else None
+def resolve_registered(session: Session, reference: str, config: str | None = None) -> engine.ModelSource:
+    """``--model`` as a user gives it: a registered name (with its config), else ``tiny`` or a path."""
+    model = session.exec(select(AIModel).where(AIModel.name == reference, AIModel.architecture != "lora")).first()
+    if model is None or reference == engine.TINY_NAME:
+        return engine.resolve_model(reference, config)
+    return engine.resolve_model(model.path, config or model.config)

@@ -77,7 +77,7 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
     source_image = decode_image(verified_file(project, source), name=source.path)
     recorded = decode_image(verified_file(project, asset), name=asset.path)
     run = engine.generate(
-        engine.resolve_model(model.path),
+        engine.resolve_model(model.path, model.config),
         source_image,
         engine.GenerationSettings(
             prompt=settings["prompt"],

@@ -29,7 +29,7 @@ from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, Inv
 from .generator_metadata import format_a1111
 from .imaging import decode_image, describe, load_image, png_bytes
 from .manifests import manifest_definition, read_manifest_store, sign_png
-from .model_registry import registered_path
+from .model_registry import resolve_registered
 from .pending_files import PendingFiles
 from .project import Project
 from .records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
@@ -92,6 +92,7 @@ def record_generation(
     operator: str,
     prompt: str,
     model: str = "tiny",
+    config: str | None = None,
     seed: int | None = None,
     strength: float = 0.6,
     steps: int = 20,
@@ -104,16 +105,17 @@ def record_generation(
 ) -> list[RecordedFile]:
     """Run img2img on an asset and record every candidate as its own AI stage, each with its own seed.
 
-    Seeds are ``seed, seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is
-    recorded with its fingerprint, weight and metadata.
+    ``model`` is ``tiny``, a registered name, a diffusers folder or a checkpoint file; ``config`` picks the
+    configuration of a checkpoint file (see :func:`provenance.engine.resolve_model`). Seeds are ``seed,
+    seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is recorded with its
+    fingerprint, weight and metadata.
     """
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
     options = options or engine.RuntimeOptions()
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
         source_asset = catalog.find_asset(session, asset)
-        registered = registered_path(session, model) if model != "tiny" else None
-    source = engine.resolve_model(registered or model)
+        source = resolve_registered(session, model, config)
     parent_data = verified_file(project, source_asset)
     image = decode_image(parent_data, name=source_asset.path)
     fingerprint = engine.fingerprint_weights(source.path)
@@ -137,7 +139,7 @@ def record_generation(
     batch = str(uuid.uuid4())
     recorded = []
     with PendingFiles() as pending, project.store.session() as session:
-        model_row = _model_row(session, source, fingerprint)
+        model_row = _model_row(session, source, fingerprint, engine.stored_config(config))
         for lora in loras:
             _lora_row(session, lora.path)
         for index, candidate in enumerate(run.candidates, start=1):
@@ -450,7 +452,9 @@ def _default_destination(project: Project, session: Session, stage: Stage, suffi
     return project.root / "assets" / production.handle / background.cut / name
 
 
-def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine.Fingerprint) -> AIModel:
+def _model_row(
+    session: Session, source: engine.ModelSource, fingerprint: engine.Fingerprint, config: str | None
+) -> AIModel:
     existing = session.exec(select(AIModel).where(AIModel.fingerprint == fingerprint.digest)).first()
     if existing is not None:
         return existing
@@ -459,6 +463,7 @@ def _model_row(session: Session, source: engine.ModelSource, fingerprint: engine
         version=source.version,
         path=str(source.path),
         architecture=source.architecture,
+        config=config,
         fingerprint=fingerprint.digest,
         weight_sha256=fingerprint.weight_sha256,
         short_hash=fingerprint.short_hash,

@@ -55,7 +55,7 @@ def test_step_observer_sees_every_step() -> None:
     ("make", "message"),
     [
         (lambda p: p / "missing", "not found"),
-        (lambda p: (p / "model.safetensors").write_bytes(b"x") and p / "model.safetensors", "single file"),
+        (lambda p: (p / "model.safetensors").write_bytes(b"x") and p / "model.safetensors", "not a readable"),
         (lambda p: p, "no model_index.json"),
     ],
 )

@@ -212,9 +212,9 @@ def test_generation_settings_reach_the_engine(project: Project, chain: Chain, mo
     seen: list[engine.GenerationSettings] = []
     real = engine.generate
 
-    def spy(source, image, settings, on_step=None, options=None):  # type: ignore[no-untyped-def]
+    def spy(source, image, settings, on_step=None, options=None, loras=()):  # type: ignore[no-untyped-def]
         seen.append(settings)
-        return real(source, image, settings, on_step, options)
+        return real(source, image, settings, on_step, options, loras)
 
     monkeypatch.setattr(engine, "generate", spy)
     stages.record_generation(

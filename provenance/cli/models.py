@@ -9,6 +9,13 @@ import click
 from ..model_registry import add_model, list_models
 from .app import AppContext, echo_json, echo_table, json_option, pass_app
 
+config_option = click.option(
+    "--config",
+    metavar="sd15|sdxl|FOLDER",
+    help="For a single-file checkpoint: the shipped config to build it with, or a diffusers folder of json "
+    "files (SD 2.x, custom UNets). Default: picked from the file's architecture.",
+)
+
 
 @click.group("model")
 def model_group() -> None:
@@ -20,17 +27,26 @@ def model_group() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--license", "license_text", help="License of the weights, shown in the AI disclosure.")
 @click.option("--notes", help="Anything else: training data statement, source, version.")
+@config_option
 @pass_app
-def model_add(app: AppContext, name: str, path: Path, license_text: str | None, notes: str | None) -> None:
-    """Register the model at PATH (a diffusers folder) as NAME; its weights are fingerprinted now.
+def model_add(
+    app: AppContext, name: str, path: Path, license_text: str | None, notes: str | None, config: str | None
+) -> None:
+    """Register the model at PATH as NAME; its weights are fingerprinted now.
+
+    PATH is a diffusers folder or a single .safetensors/.ckpt checkpoint (SD 1.x or SDXL; the
+    architecture is read from the file).
 
     \b
-    Example:
+    Examples:
       provenance model add house-v2 /models/house-v2 --license "CreativeML OpenRAIL-M"
+      provenance model add juggernaut /models/juggernautXL_v9.safetensors --license "CreativeML OpenRAIL++-M"
     """
-    model = add_model(app.project, name, path, license=license_text, notes=notes)
+    model = add_model(app.project, name, path, license=license_text, notes=notes, config=config)
+    files = len(model.weight_sha256)
     click.echo(
-        f"Registered {model.name}: {model.path} ({len(model.weight_sha256)} weight files, hash {model.short_hash})"
+        f"Registered {model.name}: {model.path} ({model.architecture}, {files} weight file{'s' * (files != 1)}, "
+        f"hash {model.short_hash})"
     )
 
 

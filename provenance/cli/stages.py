@@ -10,6 +10,7 @@ import click
 from .. import engine, stages
 from ..vocabulary import ROLES
 from .app import AppContext, echo_json, json_option, pass_app, step_progress
+from .models import config_option
 
 _role_option = click.option(
     "--role", type=click.Choice(list(ROLES), case_sensitive=False), help="Credit role code for this stage."
@@ -63,7 +64,13 @@ def sketch_command(
 @click.argument("asset")
 @click.option("--prompt", required=True, help="Text prompt.")
 @click.option("--operator", required=True, help="Handle of the person running the generation.")
-@click.option("--model", default="tiny", show_default=True, help="`tiny`, a registered name, or a diffusers folder.")
+@click.option(
+    "--model",
+    default="tiny",
+    show_default=True,
+    help="`tiny`, a registered name, a diffusers folder, or a .safetensors/.ckpt checkpoint.",
+)
+@config_option
 @click.option(
     "--lora",
     "loras",
@@ -88,6 +95,7 @@ def generate_command(
     prompt: str,
     operator: str,
     model: str,
+    config: str | None,
     loras: tuple[str, ...],
     seed: int | None,
     strength: float,
@@ -117,6 +125,7 @@ def generate_command(
             operator=operator,
             prompt=prompt,
             model=model,
+            config=config,
             seed=seed,
             strength=strength,
             steps=steps,

@@ -3,7 +3,8 @@
 from .fingerprint import Fingerprint, fingerprint_weights
 from .img2img import Candidate, GenerationRun, GenerationSettings, RuntimeOptions, StepObserver, generate
 from .lora import LoraWeights, describe_lora, parse_lora
-from .models import ModelSource, resolve_model
+from .models import ModelSource, resolve_model, stored_config
+from .tiny import TINY_NAME
 
 __all__ = [
     "Candidate",
@@ -13,10 +14,12 @@ __all__ = [
     "LoraWeights",
     "ModelSource",
     "RuntimeOptions",
+    "TINY_NAME",
     "StepObserver",
     "describe_lora",
     "fingerprint_weights",
     "generate",
     "parse_lora",
     "resolve_model",
+    "stored_config",
 ]

@@ -175,21 +175,53 @@ def _add_loras(pipeline: Any, loras: Sequence[LoraWeights]) -> None:
         except (OSError, ValueError, KeyError, IndexError, RuntimeError) as exc:
             if "PEFT" in str(exc):
                 raise ModelError("--lora needs the peft package: pip install peft") from None
-            raise ModelError(f"LoRA {lora.path} cannot be applied to this model: {_first_line(exc)}") from None
+            raise ModelError(f"LoRA {lora.path} cannot be applied to this model: {_first_sentence(exc)}") from None
         # diffusers skips keys that fit no layer with only a log line; a LoRA that changed nothing is an error.
         if not any(name in adapters for adapters in pipeline.get_list_adapters().values()):
             raise ModelError(f"LoRA {lora.path} has no weights that fit this model; is it for another architecture?")
     pipeline.set_adapters(names, adapter_weights=[lora.weight for lora in loras])
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _check_complete(pipeline: Any, source: ModelSource) -> None:
+    """A checkpoint that lacks a component's weights leaves it unfilled; say so instead of failing later."""
+    unfilled = [
+        name
+        for name, component in pipeline.components.items()
+        if hasattr(component, "parameters") and any(parameter.is_meta for parameter in component.parameters())
+    ]
+    if unfilled:
+        raise ModelError(
+            f"{source.path.name} has no weights for {', '.join(unfilled)}; the file is incomplete or does not "
+            f"match the config at {source.config}"
+        )
+
+
+def _first_sentence(exc: BaseException) -> str:
+    """The gist of a library's error: its first line, up to the first full stop (advice follows there)."""
+    text = str(exc).strip()
+    return text.splitlines()[0].split(". ")[0].rstrip(".") if text else type(exc).__name__
 
 
 def _load(source: ModelSource, dtype: Any) -> Any:
-    from diffusers import AutoPipelineForImage2Image
+    from diffusers import AutoPipelineForImage2Image, StableDiffusionImg2ImgPipeline, StableDiffusionXLImg2ImgPipeline
 
+    # SDXL pipelines otherwise stamp an invisible watermark whenever invisible-watermark is installed.
+    extra = {"add_watermarker": False} if source.architecture == "sdxl" else {}
     try:
-        return AutoPipelineForImage2Image.from_pretrained(str(source.path), torch_dtype=dtype, local_files_only=True)
+        if source.single_file:
+            pipeline_class = StableDiffusionXLImg2ImgPipeline if extra else StableDiffusionImg2ImgPipeline
+            pipeline = pipeline_class.from_single_file(
+                str(source.path), config=str(source.config), torch_dtype=dtype, local_files_only=True, **extra
+            )
+            _check_complete(pipeline, source)
+            return pipeline
+        return AutoPipelineForImage2Image.from_pretrained(
+            str(source.path), torch_dtype=dtype, local_files_only=True, **extra
+        )
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_line(exc)}") from None
+        if source.single_file:
+            raise ModelError(
+                f"{source.path.name} does not fit the config at {source.config}: {_first_sentence(exc)}; "
+                "give --config with the json files of the model it was trained as"
+            ) from None
+        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_sentence(exc)}") from None

@@ -96,6 +96,8 @@ class AIModel(SQLModel, table=True):
     version: str | None = None
     path: str
     architecture: str
+    # For a single-file checkpoint: the --config it loads with (skeleton name or folder); None picks a skeleton.
+    config: str | None = None
     # Digest over all weight-file digests: two records with the same fingerprint are the same weights.
     fingerprint: str = Field(unique=True, index=True)
     weight_sha256: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
