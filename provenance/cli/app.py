@@ -6,7 +6,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,16 +42,28 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 @contextmanager
-def step_progress(length: int, label: str) -> Iterator[Callable[..., None]]:
-    """A progress bar on stderr (stdout stays clean for --json); yields the observer that advances it."""
-    # Scripts and CI read stderr for the one-line error: draw the bar only for a person at a terminal.
+def candidate_progress(count: int, label: str = "Candidate") -> Iterator[Callable[[int, int, int], None]]:
+    """One progress bar per candidate on stderr (stdout stays clean for --json), each counting its steps.
+
+    Yields the engine's step observer, ``observe(candidate_index, step, total_steps)``.
+    """
+    # Scripts and CI read stderr for the one-line error: draw the bars only for a person at a terminal.
     hidden = not sys.stderr.isatty()
-    with progressbar(length=length, label=label, file=sys.stderr, hidden=hidden) as bar:
+    with ExitStack() as bars:
+        current: dict[str, Any] = {"candidate": None, "bar": None, "step": 0}
 
-        def advance(*_: object) -> None:
-            bar.update(1)
+        def observe(candidate: int, step: int, total: int) -> None:
+            if candidate != current["candidate"]:
+                bars.close()  # finishes the previous candidate's bar on its own line
+                title = f"{label} {candidate + 1}/{count}"
+                current.update(candidate=candidate, step=0)
+                current["bar"] = bars.enter_context(
+                    progressbar(length=total, label=title, file=sys.stderr, hidden=hidden, show_pos=True)
+                )
+            current["bar"].update(step - current["step"])
+            current["step"] = step
 
-        yield advance
+        yield observe
 
 
 def echo_json(data: Any) -> None:

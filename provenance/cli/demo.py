@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..demo import DemoStep, run_demo
-from .app import step_progress
+from .app import candidate_progress
 
 
 @click.command("demo")
@@ -26,7 +26,7 @@ def demo_command(folder: Path, steps: int) -> None:
         click.echo(f"  {step.name:<9} {step.seconds:6.2f} s  {step.detail}")
 
     click.echo(f"Playing the demo in {folder.resolve()}")
-    with step_progress(3 * int(steps * 0.6), "  generating") as advance:
+    with candidate_progress(3, "  candidate") as advance:
         result = run_demo(folder, on_step=report, on_progress=advance, steps=steps)
     click.echo("")
     click.echo(f"Final background:  {result.root / result.final.path}")

@@ -7,7 +7,7 @@ import dataclasses
 import click
 
 from ..replay import replay_generation
-from .app import AppContext, echo_json, json_option, pass_app, step_progress
+from .app import AppContext, candidate_progress, echo_json, json_option, pass_app
 
 EXIT_CODES = {"identical": 0, "within-tolerance": 0, "differs": 3, "weights-changed": 4}
 
@@ -28,7 +28,7 @@ def replay_command(app: AppContext, asset: str, as_json: bool) -> None:
       provenance replay 3
       provenance replay assets/harbor/C012/C012_ai_generate_0ace3724_c2.png --json
     """
-    with step_progress(100, "Replaying") as advance:
+    with candidate_progress(1, "Replaying") as advance:
         result = replay_generation(app.project, asset, on_step=advance)
     if as_json:
         echo_json(dataclasses.asdict(result) | {"matched": result.matched})

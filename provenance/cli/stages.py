@@ -9,7 +9,7 @@ import click
 
 from .. import engine, stages
 from ..vocabulary import ROLES
-from .app import AppContext, echo_json, json_option, pass_app, step_progress
+from .app import AppContext, candidate_progress, echo_json, json_option, pass_app
 from .models import config_option
 
 _role_option = click.option(
@@ -118,7 +118,7 @@ def generate_command(
       provenance generate 1 --prompt "harbor at dusk" --operator sato-ken --candidates 3 --seed 42
       provenance generate 1 --prompt "harbor" --operator sato-ken --model house-v2 --lora ink.safetensors:0.7
     """
-    with step_progress(candidates * max(1, int(steps * strength)), "Generating") as advance:
+    with candidate_progress(candidates) as advance:
         recorded = stages.record_generation(
             app.project,
             asset,
