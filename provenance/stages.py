@@ -27,7 +27,7 @@ from . import __version__, catalog, engine
 from .change_mask import change_mask, mask_png
 from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
 from .generator_metadata import format_a1111
-from .imaging import decode_image, describe, load_image, png_bytes
+from .imaging import decode_image, describe, load_image, png_bytes, thumbnail_jpeg
 from .manifests import manifest_definition, read_manifest_store, sign_png
 from .model_registry import resolve_registered
 from .pending_files import PendingFiles
@@ -419,7 +419,9 @@ def _write_stage(
     definition = manifest_definition(
         stage_record(session, stage), title=destination.name, has_parent=parent is not None
     )
-    signed = sign_png(definition, png_bytes(image, text), project.signing_identity, parent=parent)
+    signed = sign_png(
+        definition, png_bytes(image, text), project.signing_identity, thumbnail=thumbnail_jpeg(image), parent=parent
+    )
     manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
     facts = describe(signed, image)
     written = pending.add(destination, signed)

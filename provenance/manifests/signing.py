@@ -15,6 +15,7 @@ from .definition import parent_ingredient
 
 # Codes that mean "signed correctly, by someone this reader does not trust" rather than "altered".
 _UNTRUSTED_ONLY = {"signingCredential.untrusted"}
+_THUMBNAIL = "thumbnail.jpg"
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,13 @@ class ManifestStore:
         return all(failure.get("code") in _UNTRUSTED_ONLY for failure in self.failures)
 
 
-def _context(identity: SigningIdentity) -> c2pa.Context:
+def _context(identity: SigningIdentity, *, make_thumbnails: bool = True) -> c2pa.Context:
     return c2pa.Context.from_dict(
         {
             "trust": {"user_anchors": identity.trust_anchors_pem},
             # Nothing outside this machine is reachable, and an audit must not depend on it.
             "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
+            "builder": {"thumbnail": {"enabled": make_thumbnails}},
         }
     )
 
@@ -61,11 +63,17 @@ def sign_png(
     png: bytes,
     identity: SigningIdentity,
     *,
+    thumbnail: bytes,
     parent: tuple[str, bytes] | None = None,
 ) -> bytes:
-    """Embed a signed manifest into PNG bytes; ``parent`` is the (title, signed bytes) of the input."""
+    """Embed a signed manifest into PNG bytes; ``parent`` is the (title, signed bytes) of the input.
+
+    ``thumbnail`` (JPEG) is embedded as the manifest's thumbnail; c2pa makes none of its own.
+    """
+    definition = definition | {"thumbnail": {"format": "image/jpeg", "identifier": _THUMBNAIL}}
     try:
-        builder = c2pa.Builder.from_json(definition, context=_context(identity))
+        builder = c2pa.Builder.from_json(definition, context=_context(identity, make_thumbnails=False))
+        builder.add_resource(_THUMBNAIL, io.BytesIO(thumbnail))
         if parent is not None:
             title, data = parent
             builder.add_ingredient(parent_ingredient(title), "image/png", io.BytesIO(data))
