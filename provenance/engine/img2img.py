@@ -205,11 +205,12 @@ def _first_sentence(exc: BaseException) -> str:
 def _load(source: ModelSource, dtype: Any) -> Any:
     from diffusers import AutoPipelineForImage2Image, StableDiffusionImg2ImgPipeline, StableDiffusionXLImg2ImgPipeline
 
+    sdxl = source.architecture == "sdxl"
     # SDXL pipelines otherwise stamp an invisible watermark whenever invisible-watermark is installed.
-    extra = {"add_watermarker": False} if source.architecture == "sdxl" else {}
+    extra = {"add_watermarker": False} if sdxl else {}
     try:
         if source.single_file:
-            pipeline_class = StableDiffusionXLImg2ImgPipeline if extra else StableDiffusionImg2ImgPipeline
+            pipeline_class = StableDiffusionXLImg2ImgPipeline if sdxl else StableDiffusionImg2ImgPipeline
             pipeline = pipeline_class.from_single_file(
                 str(source.path), config=str(source.config), torch_dtype=dtype, local_files_only=True, **extra
             )
