@@ -9,7 +9,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 from PIL import Image
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from sqlmodel import select
 
 from provenance.cli import main
@@ -31,17 +31,23 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The tiny SD and a tiny SDXL, each as a diffusers folder and as an A1111-style single file."""
     root = tmp_path_factory.mktemp("checkpoints")
     sdxl = build_tiny_sdxl(root / "tiny-xl")
+    sd_file = write_single_file(tiny_model_folder(), root / "tiny-sd.safetensors")
+    # The older pickle format, as many SD 1.x checkpoints still come.
+    torch.save({"state_dict": load_file(str(sd_file))}, root / "tiny-sd.ckpt")
     return {
         "sd": tiny_model_folder(),
-        "sd-file": write_single_file(tiny_model_folder(), root / "tiny-sd.safetensors"),
+        "sd-file": sd_file,
+        "sd-ckpt": root / "tiny-sd.ckpt",
         "sdxl": sdxl,
         "sdxl-file": write_single_file(sdxl, root / "tiny-xl.safetensors"),
     }
 
 
-@pytest.mark.parametrize("architecture", ["sd", "sdxl"])
-def test_a_single_file_makes_the_same_pixels_as_its_folder(files: dict[str, Path], architecture: str) -> None:
-    folder, single = files[architecture], files[f"{architecture}-file"]
+@pytest.mark.parametrize(("architecture", "file"), [("sd", "sd-file"), ("sd", "sd-ckpt"), ("sdxl", "sdxl-file")])
+def test_a_single_file_makes_the_same_pixels_as_its_folder(
+    files: dict[str, Path], architecture: str, file: str
+) -> None:
+    folder, single = files[architecture], files[file]
     image, settings = Image.new("RGB", (64, 64), "white"), GenerationSettings(prompt="harbor", seeds=[3], steps=4)
     from_folder = generate(resolve_model(str(folder)), image, settings)
     source = resolve_model(str(single), config=str(folder))
