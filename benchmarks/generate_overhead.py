@@ -7,7 +7,12 @@ manifest into every file and writes the A1111 text. Target: tracked / bare <= 1.
 
 Also timed: fingerprinting a 2 GB weight file the first time and from the cache.
 
-    python benchmarks/generate_overhead.py [--rounds 3] [--skip-fingerprint]
+The tiny model denoises fast, so it shows the fixed costs at their heaviest. ``--model FOLDER`` runs the
+same comparison with any diffusers folder, and ``--random-sd15 FOLDER`` first builds one there with Stable
+Diffusion 1.5's real architecture and random weights (from the shipped config skeleton; ~1.7 GB), for the
+cost of a real model's denoising without its weights.
+
+    python benchmarks/generate_overhead.py [--rounds 3] [--skip-fingerprint] [--model FOLDER | --random-sd15 FOLDER]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 from provenance import catalog, stages
 from provenance.demo import draw_layout
 from provenance.engine.fingerprint import fingerprint_weights
+from provenance.engine.skeletons import skeleton_folder
 from provenance.engine.tiny import tiny_model_folder
 from provenance.project import Project
 
@@ -53,15 +59,46 @@ def timed(command: list[str], environment: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+def random_sd15(folder: Path) -> Path:
+    """A diffusers folder with SD 1.5's architecture and seeded random weights, built from the skeleton."""
+    if (folder / "model_index.json").is_file():
+        return folder
+    import torch
+    from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionImg2ImgPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    skeleton = skeleton_folder("sd15")
+    torch.manual_seed(0)
+    pipeline = StableDiffusionImg2ImgPipeline(
+        vae=AutoencoderKL.from_config(AutoencoderKL.load_config(skeleton / "vae")),
+        text_encoder=CLIPTextModel(CLIPTextConfig.from_pretrained(skeleton / "text_encoder")),
+        tokenizer=CLIPTokenizer.from_pretrained(skeleton / "tokenizer"),
+        unet=UNet2DConditionModel.from_config(UNet2DConditionModel.load_config(skeleton / "unet")),
+        scheduler=PNDMScheduler.from_pretrained(skeleton / "scheduler"),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipeline.to(torch.float16).save_pretrained(folder)  # half the disk; both runs load it as float32
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-fingerprint", action="store_true")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--model", type=Path, help="a diffusers folder to compare with (default: tiny)")
+    choice.add_argument("--random-sd15", type=Path, metavar="FOLDER", help="build a random-weight SD 1.5 there")
     arguments = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="provenance-bench-"))
     environment = dict(os.environ)
     try:
-        model = tiny_model_folder()
+        if arguments.random_sd15:
+            model = random_sd15(arguments.random_sd15)
+        else:
+            model = arguments.model or tiny_model_folder()
+        print(f"model: {model}")
         project = Project.init(root / "studio", studio="Benchmark Studio")
         catalog.add_person(project, "Tanaka Aiko")
         catalog.add_person(project, "Sato Ken")
