@@ -66,7 +66,7 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
         link = session.exec(select(StageInput).where(StageInput.stage_id == stage.id)).first()
         source = session.get(Asset, link.asset_id) if link else None
         settings = stage.parameters
-        lora_rows = [_lora_row(session, LoraRecord.model_validate(lora)) for lora in settings.get("loras", [])]
+        lora_rows = [_recorded_lora(session, LoraRecord.model_validate(lora)) for lora in settings.get("loras", [])]
     assert model is not None and source is not None
     recorded_device = str(settings.get("device", "unknown"))
 
@@ -113,7 +113,7 @@ def replay_generation(project: Project, reference: str, on_step: engine.StepObse
     )
 
 
-def _lora_row(session: Session, lora: LoraRecord) -> AIModel:
+def _recorded_lora(session: Session, lora: LoraRecord) -> AIModel:
     """Where the LoRA with this digest was last seen (the manifest names it by hash, the database by path)."""
     for row in session.exec(select(AIModel).where(AIModel.architecture == "lora")):
         if lora.sha256 in row.weight_sha256.values():

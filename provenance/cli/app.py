@@ -47,23 +47,34 @@ def candidate_progress(count: int, label: str = "Candidate") -> Iterator[Callabl
 
     Yields the engine's step observer, ``observe(candidate_index, step, total_steps)``.
     """
-    # Scripts and CI read stderr for the one-line error: draw the bars only for a person at a terminal.
-    hidden = not sys.stderr.isatty()
-    with ExitStack() as bars:
-        current: dict[str, Any] = {"candidate": None, "bar": None, "step": 0}
+    with ExitStack() as stack:
+        yield _CandidateBars(stack, count, label)
 
-        def observe(candidate: int, step: int, total: int) -> None:
-            if candidate != current["candidate"]:
-                bars.close()  # finishes the previous candidate's bar on its own line
-                title = f"{label} {candidate + 1}/{count}"
-                current.update(candidate=candidate, step=0)
-                current["bar"] = bars.enter_context(
-                    progressbar(length=total, label=title, file=sys.stderr, hidden=hidden, show_pos=True)
-                )
-            current["bar"].update(step - current["step"])
-            current["step"] = step
 
-        yield observe
+class _CandidateBars:
+    """Starts a titled bar when a new candidate's first step arrives, finishing the previous one."""
+
+    def __init__(self, stack: ExitStack, count: int, label: str) -> None:
+        self.stack, self.count, self.label = stack, count, label
+        self.candidate: int | None = None
+        self.bar: Any = None
+        self.step = 0
+
+    def __call__(self, candidate: int, step: int, total: int) -> None:
+        if candidate != self.candidate:
+            self.stack.close()  # the previous candidate's bar ends on its own line
+            self.candidate, self.step = candidate, 0
+            # Scripts and CI read stderr for the one-line error: draw bars only for a person at a terminal.
+            bar = progressbar(
+                length=total,
+                label=f"{self.label} {candidate + 1}/{self.count}",
+                file=sys.stderr,
+                hidden=not sys.stderr.isatty(),
+                show_pos=True,
+            )
+            self.bar = self.stack.enter_context(bar)
+        self.bar.update(step - self.step)
+        self.step = step
 
 
 def echo_json(data: Any) -> None:
