@@ -12,7 +12,7 @@ from sqlmodel import select
 from provenance import stages
 from provenance.audit import audit_file
 from provenance.engine import LoraWeights, parse_lora
-from provenance.errors import ModelError
+from provenance.errors import InvalidValueError, ModelError
 from provenance.generator_metadata import parse_a1111
 from provenance.manifests import read_manifest_store
 from provenance.project import Project
@@ -116,3 +116,9 @@ def _write(path: Path, data: bytes) -> Path:
 )
 def test_lora_arguments(text: str, expected: LoraWeights) -> None:
     assert parse_lora(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "ink.safetensors:nan", "ink.safetensors:inf"])
+def test_bad_lora_arguments_are_refused(text: str) -> None:
+    with pytest.raises(InvalidValueError):
+        parse_lora(text)

@@ -12,6 +12,7 @@ LoraWeights(path=PosixPath('styles/harbor.safetensors'), weight=0.8)
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,11 +35,15 @@ class LoraWeights:
 def parse_lora(text: str) -> LoraWeights:
     """``PATH`` or ``PATH:WEIGHT``; a colon followed by something that is not a number is part of the path."""
     path, colon, weight = text.rpartition(":")
-    if colon:
+    if colon and path:
         try:
-            return LoraWeights(Path(path).expanduser(), float(weight))
+            value = float(weight)
         except ValueError:
-            pass
+            pass  # e.g. C:/loras/ink.safetensors
+        else:
+            if not math.isfinite(value):
+                raise InvalidValueError(f"LoRA weight {weight!r} is not a number; use e.g. --lora {path}:0.8")
+            return LoraWeights(Path(path).expanduser(), value)
     if not text:
         raise InvalidValueError("--lora needs a file: --lora PATH[:WEIGHT]")
     return LoraWeights(Path(text).expanduser())
