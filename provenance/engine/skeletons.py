@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from .tiny import cache_folder
+from .cache import built_once, cache_folder
 
 CONFIGS = Path(__file__).parent / "configs"
 # Skeleton name (what --config accepts) -> architecture it builds.
@@ -31,25 +29,15 @@ _CLIP_MERGES = 49152 - 256 - 2
 def skeleton_folder(name: str) -> Path:
     """The assembled config folder for skeleton ``name`` (``sd15`` or ``sdxl``), built on first use."""
     folder = cache_folder() / "configs" / f"{name}-{_SKELETON_VERSION}"
-    if (folder / "model_index.json").is_file():
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        shutil.copytree(CONFIGS / name, staging, dirs_exist_ok=True)
-        vocabulary, merges = clip_vocabulary()
-        for tokenizer in staging.glob("tokenizer*"):
-            (tokenizer / "vocab.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
-            (tokenizer / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
-        try:
-            os.rename(staging, folder)
-        except OSError:
-            # Another process assembled the same skeleton first; use theirs.
-            if not (folder / "model_index.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder
+    return built_once(folder, lambda staging: _assemble(name, staging))
+
+
+def _assemble(name: str, staging: Path) -> None:
+    shutil.copytree(CONFIGS / name, staging, dirs_exist_ok=True)
+    vocabulary, merges = clip_vocabulary()
+    for tokenizer in staging.glob("tokenizer*"):
+        (tokenizer / "vocab.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+        (tokenizer / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
 
 
 def clip_vocabulary() -> tuple[dict[str, int], list[str]]:

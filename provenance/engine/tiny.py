@@ -12,12 +12,11 @@ The sizes are the ones DESIGN.md measured: four VAE blocks so latents are 8x sma
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import string
 import tempfile
 from pathlib import Path
 
+from .cache import built_once, cache_folder
 from .quiet import quiet_libraries
 
 TINY_NAME = "tiny"
@@ -26,33 +25,14 @@ TINY_VERSION = "v1"
 _SEED = 20230131
 
 
-def cache_folder() -> Path:
-    """Where built models live: $PROVENANCE_CACHE, else $XDG_CACHE_HOME/provenance, else ~/.cache."""
-    if explicit := os.environ.get("PROVENANCE_CACHE"):
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "provenance"
-
-
 def tiny_model_folder() -> Path:
     """The tiny model's diffusers folder, built on first use."""
-    folder = cache_folder() / "models" / f"{TINY_NAME}-{TINY_VERSION}"
-    if (folder / "model_index.json").is_file():
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        with quiet_libraries():
-            _build(staging)
-        try:
-            os.rename(staging, folder)
-        except OSError:
-            # Another process finished the same deterministic build first; use theirs.
-            if not (folder / "model_index.json").is_file():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return folder
+    return built_once(cache_folder() / "models" / f"{TINY_NAME}-{TINY_VERSION}", _quiet_build)
+
+
+def _quiet_build(folder: Path) -> None:
+    with quiet_libraries():
+        _build(folder)
 
 
 def _build(folder: Path) -> None:
