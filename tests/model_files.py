@@ -47,6 +47,13 @@ def write_unrelated_lora(path: Path) -> Path:
     return path
 
 
+def write_unaddressed_lora(path: Path) -> Path:
+    """LoRA layers named for no component (no ``unet.``/``text_encoder.`` prefix): diffusers skips them quietly."""
+    layers = {"to_q.lora_A.weight": torch.ones(4, 32), "to_q.lora_B.weight": torch.ones(32, 4)}
+    save_file(layers, str(path))
+    return path
+
+
 def rewrite_weights(path: Path) -> None:
     """Change every weight of a safetensors file a little, keeping its names and header metadata."""
     from safetensors import safe_open

@@ -21,7 +21,7 @@ from provenance.replay import replay_generation
 from provenance.store import AIModel, Asset, Stage
 
 from .conftest import STEPS, Chain, read_image, snapshot
-from .model_files import KOHYA_METADATA, rewrite_weights, write_lora, write_unrelated_lora
+from .model_files import KOHYA_METADATA, rewrite_weights, write_lora, write_unaddressed_lora, write_unrelated_lora
 
 
 @pytest.fixture
@@ -88,6 +88,7 @@ def test_a_lora_generation_replays_and_notices_a_changed_lora(project: Project, 
         (lambda folder: folder / "missing.safetensors", "not found"),
         (lambda folder: _write(folder / "notes.safetensors", b"not weights"), "not a safetensors file"),
         (lambda folder: write_unrelated_lora(folder / "other.safetensors"), "cannot be applied to this model"),
+        (lambda folder: write_unaddressed_lora(folder / "bare.safetensors"), "has no weights that fit this model"),
     ],
 )
 def test_a_bad_lora_is_one_clear_error_and_records_nothing(  # type: ignore[no-untyped-def]

@@ -259,3 +259,19 @@ def test_memory_options_are_recorded_with_the_stage(project: Project, chain: Cha
         settings = session.get(Stage, asset.stage_id).parameters  # type: ignore[union-attr]
     # On the CPU there is nothing to offload to; the flag is recorded as asked.
     assert (settings["vae_tiling"], settings["attention_slicing"], settings["cpu_offload"]) == (True, True, True)
+
+
+def test_each_file_carries_our_512_px_jpeg_thumbnail(project: Project, tmp_path: Path) -> None:
+    import io
+
+    from provenance.manifests import read_manifest_store
+
+    layout = tmp_path / "wide.png"
+    Image.new("RGB", (1200, 600), "navy").save(layout)
+    recorded = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
+    data = project.absolute(recorded.path).read_bytes()
+    store = read_manifest_store(data, project.signing_identity, "image/png", thumbnails=True)
+    assert store is not None
+    with Image.open(io.BytesIO(store.thumbnails[store.active_label])) as thumbnail:
+        # c2pa's own would be 1024 px wide; ours is small enough to make quickly, large enough for the sheet.
+        assert thumbnail.format == "JPEG" and thumbnail.size == (512, 256)

@@ -26,6 +26,13 @@ def _echo_recorded(kind: str, recorded: stages.RecordedFile) -> None:
     click.echo(f"Recorded {kind}: asset #{recorded.asset_id}  {recorded.path}  (signed)")
 
 
+def _report_file(kind: str, recorded: stages.RecordedFile, as_json: bool) -> None:
+    if as_json:
+        echo_json({"id": recorded.asset_id, "path": recorded.path})
+    else:
+        _echo_recorded(kind, recorded)
+
+
 @click.command("sketch")
 @click.argument("background")
 @_input_file
@@ -54,10 +61,7 @@ def sketch_command(
       provenance sketch harbor/C012 layout.png --artist tanaka-aiko --tool "Clip Studio Paint"
     """
     recorded = stages.record_sketch(app.project, background, file, artist=artist, role=role, tool=tool, output=output)
-    if as_json:
-        echo_json({"id": recorded.asset_id, "path": recorded.path})
-    else:
-        _echo_recorded("sketch", recorded)
+    _report_file("sketch", recorded, as_json)
 
 
 @click.command("generate")
@@ -194,7 +198,4 @@ def revise_command(
       provenance revise 3 paintover.png --artist suzuki-ren --tool Krita
     """
     recorded = stages.record_revision(app.project, asset, file, artist=artist, role=role, tool=tool, output=output)
-    if as_json:
-        echo_json({"id": recorded.asset_id, "path": recorded.path})
-    else:
-        _echo_recorded("paint-over", recorded)
+    _report_file("paint-over", recorded, as_json)

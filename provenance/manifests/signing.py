@@ -39,13 +39,14 @@ class ManifestStore:
         return all(failure.get("code") in _UNTRUSTED_ONLY for failure in self.failures)
 
 
-def _context(identity: SigningIdentity, *, make_thumbnails: bool = True) -> c2pa.Context:
+def _context(identity: SigningIdentity) -> c2pa.Context:
     return c2pa.Context.from_dict(
         {
             "trust": {"user_anchors": identity.trust_anchors_pem},
             # Nothing outside this machine is reachable, and an audit must not depend on it.
             "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
-            "builder": {"thumbnail": {"enabled": make_thumbnails}},
+            # sign_png embeds our own, smaller thumbnail.
+            "builder": {"thumbnail": {"enabled": False}},
         }
     )
 
@@ -72,7 +73,7 @@ def sign_png(
     """
     definition = definition | {"thumbnail": {"format": "image/jpeg", "identifier": _THUMBNAIL}}
     try:
-        builder = c2pa.Builder.from_json(definition, context=_context(identity, make_thumbnails=False))
+        builder = c2pa.Builder.from_json(definition, context=_context(identity))
         builder.add_resource(_THUMBNAIL, io.BytesIO(thumbnail))
         if parent is not None:
             title, data = parent
