@@ -63,14 +63,18 @@ class Project:
         folder = root / MARKER
         if folder.exists():
             raise ProjectError(f"{root} already holds a provenance project; use it, or pick another folder")
-        root.mkdir(parents=True, exist_ok=True)
-        folder.mkdir()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            folder.mkdir()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ProjectError(f"cannot create a project in {root} ({reason}); pick a writable folder") from exc
         try:
             studio = studio or root.name
             settings = {"version": SETTINGS_VERSION, "db": db_url, "studio": studio}
             (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
             create_studio_keys(folder / "keys", studio)
-            store = Store.open(db_url or _default_db_url(folder), create=True)
+            store = Store.create(db_url or _default_db_url(folder))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -93,8 +97,7 @@ class Project:
         except (OSError, ValueError) as exc:
             raise ProjectError(f"the project settings in {folder} cannot be read: {exc}") from None
         url = db_url or settings.get("db") or _default_db_url(folder)
-        store = Store.open(url, create=True)
-        return cls(root, store)
+        return cls(root, Store.open(url))
 
     def relative(self, path: Path) -> str:
         """A path inside the project as stored in records: relative, forward slashes."""

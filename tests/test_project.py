@@ -48,3 +48,43 @@ def test_paths_outside_the_project_are_refused(tmp_path: Path) -> None:
         project.relative(tmp_path / "elsewhere.png")
     assert project.relative(tmp_path / "p" / "assets" / "a.png") == "assets/a.png"
     project.close()
+
+
+def test_a_deleted_database_is_an_error_and_is_not_recreated(tmp_path: Path) -> None:
+    """An empty new database would make every signed file look like an orphan; worse, it would hide that."""
+    Project.init(tmp_path).close()
+    database = tmp_path / ".provenance" / "provenance.db"
+    database.unlink()
+    with pytest.raises(ProjectError, match=r"provenance\.db is missing; restore it from backup"):
+        Project.find(tmp_path)
+    assert not database.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not a database at all, just some bytes" * 100, "cannot be read as a provenance database"),
+        (b"", "holds no provenance records"),
+    ],
+)
+def test_a_damaged_or_foreign_database_is_one_line(tmp_path: Path, content: bytes, message: str) -> None:
+    Project.init(tmp_path).close()
+    database = tmp_path / ".provenance" / "provenance.db"
+    database.write_bytes(content)
+    with pytest.raises(ProjectError, match=message) as error:
+        Project.find(tmp_path)
+    assert "\n" not in str(error.value)
+    assert database.read_bytes() == content
+
+
+def test_opening_never_creates_tables(tmp_path: Path) -> None:
+    import sqlite3
+
+    Project.init(tmp_path).close()
+    database = tmp_path / ".provenance" / "provenance.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TABLE credit_lock")
+    Project.find(tmp_path).close()
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "credit_lock" not in tables

@@ -1,23 +1,30 @@
-"""Opening the database: any SQLAlchemy URL, SQLite in the project folder by default."""
+"""Opening the database: any SQLAlchemy URL, SQLite in the project folder by default.
+
+Tables are created in exactly one place, :meth:`Store.create` (``provenance init``). Every other command
+opens an existing database with :meth:`Store.open`, which never creates or changes anything: a missing
+SQLite file is an error, not a new empty database that would make every file look unrecorded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine
 
 from ..errors import ProjectError
-from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from . import tables
 
 
 class Store:
     """A database of records. ``with store.session() as s:`` is one transaction: all or nothing.
 
-    >>> store = Store.open("sqlite://")
+    >>> store = Store.create("sqlite://")
     >>> with store.session() as s:
     ...     _ = s.add(tables.Production(handle="hl", title="Harbor Lights"))
     """
@@ -26,34 +33,59 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str, *, create: bool = False) -> Store:
+    def create(cls, url: str) -> Store:
+        """A new database at ``url`` with every table, or an existing one of this version (idempotent)."""
+        store = cls(_engine(_parse(url)))
         try:
-            engine = create_engine(url)
-        except (ArgumentError, NoSuchModuleError) as exc:
-            raise ProjectError(f"cannot use database URL {url!r}: {exc}") from None
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        store = cls(engine)
-        if create:
-            store.create_tables()
-        return store
-
-    def create_tables(self) -> None:
-        """Create missing tables, and refuse a database made for another version of the tables."""
-        try:
-            SQLModel.metadata.create_all(self.engine)
-            with Session(self.engine) as session:
-                info = session.get(tables.SchemaInfo, 1)
-                if info is None:
+            SQLModel.metadata.create_all(store.engine)
+            with Session(store.engine) as session:
+                if session.get(tables.SchemaInfo, 1) is None:
                     session.add(tables.SchemaInfo(version=tables.SCHEMA_VERSION))
                     session.commit()
-                elif info.version != tables.SCHEMA_VERSION:
-                    raise ProjectError(
-                        f"the database has record tables of version {info.version}, this provenance uses "
-                        f"version {tables.SCHEMA_VERSION}; use the matching provenance release"
-                    )
-        except OperationalError as exc:
-            raise ProjectError(f"cannot open the database: {exc.orig}") from None
+        except SQLAlchemyError as exc:
+            store.close()
+            raise ProjectError(f"cannot create the database at {_shown(url)}: {_reason(exc)}") from exc
+        store.check_schema(url)
+        return store
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """The existing database at ``url``; refuses a missing, damaged or foreign one without touching it."""
+        parsed = _parse(url)
+        database_file = _sqlite_file(parsed)
+        if database_file is not None:
+            if not database_file.is_file():
+                raise ProjectError(
+                    f"the project database {database_file} is missing; restore it from backup "
+                    "(nothing was created in its place)"
+                )
+            # mode=rw: SQLite itself refuses to create the file, whatever happens between the check and here.
+            parsed = parsed.set(database=f"file:{quote(str(database_file))}?mode=rw", query={"uri": "true"})
+        store = cls(_engine(parsed))
+        store.check_schema(url)
+        return store
+
+    def check_schema(self, url: str) -> None:
+        """Refuse a database that is not ours, is damaged, or holds tables of another version."""
+        try:
+            ours = inspect(self.engine).has_table(tables.SchemaInfo.__tablename__)
+            with Session(self.engine) as session:
+                info = session.get(tables.SchemaInfo, 1) if ours else None
+        except SQLAlchemyError as exc:
+            self.close()
+            raise ProjectError(
+                f"the database at {_shown(url)} cannot be read as a provenance database ({_reason(exc)}); "
+                "restore it from backup"
+            ) from exc
+        if info is None:
+            self.close()
+            raise ProjectError(f"the database at {_shown(url)} holds no provenance records; check the URL")
+        if info.version != tables.SCHEMA_VERSION:
+            self.close()
+            raise ProjectError(
+                f"the database has record tables of version {info.version}, this provenance uses "
+                f"version {tables.SCHEMA_VERSION}; use the matching provenance release"
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -68,6 +100,47 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise ProjectError(f"cannot use database URL {_shown(url)}: {exc}") from exc
+
+
+def _engine(url: URL) -> Engine:
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise ProjectError(
+            f"cannot use database URL {_shown(url.render_as_string())}: {_reason(exc)}; is its driver installed?"
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file of a file-backed SQLite URL; None for other databases and in-memory SQLite."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.database.startswith("file:"):
+        return None  # already a SQLite URI; the caller chose its own mode
+    return Path(url.database)
+
+
+def _shown(url: str) -> str:
+    """A URL as it may be printed: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "orig", None) or exc
+    return str(reason).splitlines()[0] if str(reason) else type(reason).__name__
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
