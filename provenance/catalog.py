@@ -208,7 +208,8 @@ def find_asset(session: Session, reference: str) -> Asset:
     was rewritten is still the same picture).
     """
     text = reference.strip().removeprefix("#")
-    if text.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if re.fullmatch(r"[0-9]{1,18}", text):
         asset = session.get(Asset, int(text))
         if asset is None:
             raise NotFoundError(f"there is no asset #{text}; `provenance lineage` lists recorded files")

@@ -6,19 +6,25 @@ which is how it would be scanned or printed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import imagehash
 from PIL import Image, UnidentifiedImageError
 
-from .errors import InputFileError
+from .errors import InputFileError, InvalidValueError
 
 SUPPORTED_FORMATS = ("PNG", "JPEG", "TIFF", "WEBP", "BMP")
-# A decompression bomb guard at ~16k x 16k, well above any background plate.
-MAX_PIXELS = 16384 * 16384
+# The largest picture decoded, checked from the file's header before any pixel is decoded: a guard against
+# decompression bombs. 150 megapixels is twice a 16K pan background; PROVENANCE_MAX_PIXELS raises it.
+MAX_PIXELS = 150_000_000
+MAX_PIXELS_VARIABLE = "PROVENANCE_MAX_PIXELS"
 
 # Manifest thumbnails: enough for the process sheet (320 px columns) on a high-density screen. c2pa's own
 # are 1024 px and cost ~50 ms a file to make, most of the time it takes to sign one.
@@ -45,31 +51,64 @@ def load_image(path: Path) -> Image.Image:
     Traceback (most recent call last):
     provenance.errors.InputFileError: missing.png does not exist; check the path
     """
+    return decode_image(read_file(path), name=str(path))
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of an input file, or one line that says why they cannot be had."""
     if not path.exists():
         raise InputFileError(f"{path} does not exist; check the path")
     if not path.is_file():
         raise InputFileError(f"{path} is not a file; give the path of an image file")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"{path} cannot be read ({exc.strerror})") from None
-    return decode_image(data, name=str(path))
+        raise InputFileError(f"{path} cannot be read ({exc.strerror})") from exc
+
+
+def max_pixels() -> int:
+    """The decoding bound: ``$PROVENANCE_MAX_PIXELS`` when set, else :data:`MAX_PIXELS`."""
+    value = os.environ.get(MAX_PIXELS_VARIABLE, "").strip()
+    if not value:
+        return MAX_PIXELS
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise InvalidValueError(f"{MAX_PIXELS_VARIABLE}={value!r} is not a whole number of pixels; e.g. 300000000")
+    return int(value)
 
 
 def decode_image(data: bytes, *, name: str) -> Image.Image:
+    """Decode image bytes into RGB, refusing pictures over :func:`max_pixels` before decoding them."""
+    bound = max_pixels()
     try:
-        with Image.open(io.BytesIO(data)) as opened:
+        with _header_only(), Image.open(io.BytesIO(data)) as opened:
             fmt = opened.format or "unknown"
             if fmt not in SUPPORTED_FORMATS:
                 raise InputFileError(f"{name} is a {fmt} image; export it as one of {', '.join(SUPPORTED_FORMATS)}")
-            if opened.width * opened.height > MAX_PIXELS:
-                raise InputFileError(f"{name} is {opened.width}x{opened.height}, larger than supported")
+            if opened.width * opened.height > bound:
+                raise InputFileError(
+                    f"{name} is {opened.width}x{opened.height}, over the {bound:,}-pixel bound; "
+                    f"set {MAX_PIXELS_VARIABLE} higher if the picture is genuine"
+                )
             opened.load()
             return _flatten(opened)
     except UnidentifiedImageError:
         raise InputFileError(f"{name} is not an image file; give a PNG, JPEG, TIFF or WebP") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError(f"{name} is damaged and cannot be decoded ({exc}); re-export it") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputFileError(f"{name} is damaged and cannot be decoded ({exc}); re-export it") from exc
+
+
+@contextlib.contextmanager
+def _header_only() -> Iterator[None]:
+    """Leave the size check to :func:`decode_image`, which applies our bound (and its override) instead of
+    Pillow's fixed one; Pillow's check would raise or warn at its own limit before ours is consulted."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def _flatten(image: Image.Image) -> Image.Image:
@@ -78,6 +117,14 @@ def _flatten(image: Image.Image) -> Image.Image:
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(paper, rgba).convert("RGB")
     return image.convert("RGB")
+
+
+_MIME_BY_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def mime_type_of(data: bytes) -> str | None:
+    """``image/png`` or ``image/jpeg`` by the file's first bytes: the formats whose manifests we read."""
+    return next((mime for magic, mime in _MIME_BY_MAGIC.items() if data.startswith(magic)), None)
 
 
 def png_bytes(image: Image.Image, text: dict[str, str] | None = None) -> bytes:

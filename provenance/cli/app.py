@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -13,7 +16,9 @@ from typing import Any
 
 import click
 from click.termui import progressbar
+from PIL import Image
 
+from ..errors import OutputFileError
 from ..project import Project
 
 
@@ -75,6 +80,25 @@ class _CandidateBars:
             self.bar = self.stack.enter_context(bar)
         self.bar.update(step - self.step)
         self.step = step
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user asked for (``-o``, ``--sheet``...), whole or not at all, or fail in one line."""
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise OutputFileError(f"cannot write {path} ({exc.strerror or exc}); choose a writable place") from exc
+
+
+def image_bytes(image: Image.Image, path: Path) -> bytes:
+    """The picture encoded in the format the file name asks for (PNG when it names none we know)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"))
+    return buffer.getvalue()
 
 
 def echo_json(data: Any) -> None:

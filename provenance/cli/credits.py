@@ -10,7 +10,7 @@ import click
 from ..credit_formats import FORMATS, render
 from ..credit_lock import CreditsChangedError, lock_credits, locked_changes
 from ..credits import credit_sheet
-from .app import AppContext, pass_app
+from .app import AppContext, pass_app, write_output
 
 
 class _ExportByDefault(click.Group):
@@ -68,7 +68,7 @@ def credits_export(
         click.echo(f"Note: this export {message}", err=True)
     data = render(sheet, output_format)
     if output:
-        output.write_bytes(data)
+        write_output(output, data)
         click.echo(f"Wrote the {output_format} credit sheet to {output}", err=True)
     elif output_format == "pdf" and sys.stdout.isatty():
         raise click.UsageError("a PDF is not for the terminal: give -o FILE or redirect the output")

@@ -10,7 +10,7 @@ import click
 from ..keys import CA_CERT
 from ..project import Project
 from ..trust import add_anchor, list_anchors, remove_anchor
-from .app import AppContext, echo_json, echo_table, json_option, pass_app
+from .app import AppContext, echo_json, echo_table, json_option, pass_app, write_output
 
 
 @click.command("init")
@@ -48,7 +48,7 @@ def trust_export(app: AppContext, output: Path | None) -> None:
     """
     pem = app.project.signing_identity.trust_anchors_pem
     if output:
-        output.write_text(pem)
+        write_output(output, pem.encode())
         click.echo(f"Wrote the studio CA certificate to {output}", err=True)
     else:
         click.echo(pem, nl=False)
