@@ -13,6 +13,12 @@ Three paths, decided by what the file carries:
 Each stage gets ``share``: the fraction of the final picture's pixels it changed last (from the change
 masks measured when the stages were recorded), with totals per person and for human against AI work.
 
+What each verdict promises (exit code in brackets) is in :data:`VERDICTS`. Two rules carry the weight:
+``tampered`` means an integrity failure and nothing else, and ``trusted`` means that every stage this
+studio signed has a matching record in this project's database, compared on what was fixed at signing.
+A stage's origin is read from every action of its manifest: AI when any action declares an AI digital
+source type, human when one declares a human one, ``undeclared`` when none says, never assumed human.
+
 >>> report = audit_file(project, Path("assets/harbor/C012/C012_revise_1a2b3c4d.png"))  # doctest: +SKIP
 >>> report.verdict, [stage.kind for stage in report.stages]  # doctest: +SKIP
 ('trusted', ['sketch', 'ai_generate', 'select', 'revise'])
@@ -21,7 +27,7 @@ masks measured when the stages were recorded), with totals per person and for hu
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,11 +37,12 @@ from sqlmodel import Session, col, select
 
 from .change_mask import read_mask
 from .documents import Document, schema_config
-from .errors import InputFileError
 from .generator_metadata import GeneratorMetadata, read_generator_metadata
-from .imaging import decode_image, pixel_sha256
+from .imaging import decode_image, mime_type_of, pixel_sha256, read_file
+from .keys import CA_CERT
 from .manifests import ManifestStore, read_manifest_store
-from .manifests.definition import TRAINED_ALGORITHMIC_MEDIA
+from .manifests.definition import AI_SOURCE_TYPES
+from .manifests.validation import declared_source_types, failure_class
 from .project import Project
 from .records import STAGE_ASSERTION, PersonCredit, StageRecord
 from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
@@ -44,25 +51,47 @@ from .stages import stage_record, stage_records
 from .store import Asset, Stage, StageInput
 
 Verdict = Literal[
-    "trusted", "valid-untrusted", "tampered", "matched-without-manifest", "foreign-ai-metadata", "unknown"
+    "trusted",
+    "valid-untrusted",
+    "tampered",
+    "unknown",
+    "records-differ",
+    "matched-without-manifest",
+    "foreign-ai-metadata",
+    "unverifiable",
 ]
-RecordCheck = Literal["matches", "differs", "unrecorded", "from-records"]
+# matches/differs: a stage this studio signed, compared with its rows; missing: signed by this studio, but
+# the rows are not in this project; unrecorded: signed by someone else (a partner, another tool), so
+# there is nothing of ours to match; from-records: no manifest, the stage is what our records say.
+RecordCheck = Literal["matches", "differs", "missing", "unrecorded", "from-records"]
 FileCheck = Literal["intact", "changed", "missing"]
+Origin = Literal["human", "ai", "undeclared"]
 
-EXIT_CODES: dict[str, int] = {
-    "trusted": 0,
-    "valid-untrusted": 3,
-    "tampered": 4,
-    "unknown": 5,
-    # Intact and signed, but the records or the recorded files say otherwise.
-    "records-differ": 6,
-    "matched-without-manifest": 7,
-    "foreign-ai-metadata": 8,
-    # Only with --strict: notes (unrecorded or unmeasured stages, a test model) count as failures.
-    "notes": 9,
+# Each verdict, its exit code, and what it promises. The exit codes are a contract with delivery scripts.
+VERDICTS: dict[str, tuple[int, str]] = {
+    "trusted": (
+        0,
+        "every manifest intact and signed under an anchor trusted here; every stage this studio signed "
+        "matches its record in this project",
+    ),
+    "valid-untrusted": (3, "intact, but a signer (or identity credential) is not trusted here"),
+    "tampered": (4, "an integrity failure: pixels, an assertion or a signature no longer match their hashes"),
+    "unknown": (5, "no manifest, no match in the records, no other generator's metadata"),
+    "records-differ": (
+        6,
+        "intact and signed by this studio, but its records are missing here or disagree with what was signed "
+        "(or a recorded file is missing or changed)",
+    ),
+    "matched-without-manifest": (7, "no manifest; the pixels match a recorded asset: our records, not proof"),
+    "foreign-ai-metadata": (8, "no manifest; another AI front end's metadata says AI made it"),
+    "unverifiable": (
+        10,
+        "a manifest is present but cannot be validated here (remote manifest, unsupported format or algorithm)",
+    ),
 }
-
-_MIME_BY_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+# Only with --strict: a trusted verdict with notes (unrecorded or unmeasured stages, a test model).
+NOTES_EXIT_CODE = 9
+EXIT_CODES: dict[str, int] = {verdict: code for verdict, (code, _) in VERDICTS.items()} | {"notes": NOTES_EXIT_CODE}
 
 
 class AuditPerson(Document):
@@ -74,7 +103,10 @@ class AuditPerson(Document):
 
 class AuditStage(Document):
     kind: str
-    ai: bool
+    ai: bool = Field(description="true when the stage declares an AI digital source type (origin 'ai')")
+    origin: Origin = Field(
+        default="human", description="ai, human, or undeclared when the stage's manifest declares no source type"
+    )
     people: list[AuditPerson]
     tool: str | None = None
     model: str | None = None
@@ -102,6 +134,7 @@ class PersonShare(Document):
 class Shares(Document):
     human: float
     ai: float
+    undeclared: float = Field(default=0.0, description="made by stages that declare no source type")
     complete: bool = Field(description="false when a stage's changes were never measured")
     people: list[PersonShare]
 
@@ -118,6 +151,7 @@ class AuditSummary(Document):
     stages: int
     ai_stages: int
     human_stages: int
+    undeclared_stages: int = 0
     people: list[str] = Field(description="handles (or names) of every human in the chain")
     models: list[str]
 
@@ -159,10 +193,8 @@ class AuditReport(Document):
         return self._thumbnails
 
     def exit_code(self, *, strict: bool = False) -> int:
-        if self.verdict in ("trusted", "valid-untrusted") and self.problems:
-            return EXIT_CODES["records-differ"]
         if strict and self.verdict == "trusted" and self.notes:
-            return EXIT_CODES["notes"]
+            return NOTES_EXIT_CODE
         return EXIT_CODES[self.verdict]
 
 
@@ -177,6 +209,8 @@ class _Link:
     row: Stage | None = None
     selection_of: StageRecord | None = None
     failures: list[str] = field(default_factory=list)
+    # What the manifest (and the manifests it places as components) declares; None: no manifest.
+    origin: Origin | None = None
 
 
 def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: bool = False) -> AuditReport:
@@ -186,57 +220,101 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
     or modification time differs from what was recorded. ``thumbnails`` keeps each manifest's embedded
     thumbnail on the report (``report.thumbnails``), read in the same pass, for the process sheet.
     """
-    if not path.is_file():
-        raise InputFileError(f"{path} does not exist or is not a file; check the path")
-    data = path.read_bytes()
-    mime_type = next((mime for magic, mime in _MIME_BY_MAGIC.items() if data.startswith(magic)), None)
+    data = read_file(path)
+    mime_type = mime_type_of(data)
     manifest_store = (
         read_manifest_store(data, project.signing_identity, mime_type, thumbnails=thumbnails) if mime_type else None
     )
     with project.store.session() as session:
         if manifest_store is None:
             return _audit_unsigned(session, project, str(path), data, deep)
-        report = _audit_signed(session, project, str(path), manifest_store, deep)
+        studio_labels = _studio_signed(project, data, mime_type or "", manifest_store)
+        report = _audit_signed(session, project, str(path), manifest_store, studio_labels, deep)
     report._thumbnails = manifest_store.thumbnails
     return report
 
 
+def _studio_signed(project: Project, data: bytes, mime_type: str, manifest_store: ManifestStore) -> set[str]:
+    """Labels of the manifests signed under this studio's own CA (not a partner's), intact or not.
+
+    With partner anchors trusted, the store is validated a second time trusting our CA alone: a manifest
+    that is then untrusted was signed by someone else, whatever stage ids it claims.
+    """
+    studio_view = manifest_store
+    if any(project.trust_folder.glob("*.pem")):
+        studio_only = replace(project.signing_identity, trust_anchors_pem=(project.keys_folder / CA_CERT).read_text())
+        studio_view = read_manifest_store(data, studio_only, mime_type) or manifest_store
+    untrusted = {
+        label
+        for label in studio_view.manifests
+        for failure in studio_view.failures
+        if failure_class(failure) == "trust" and label in str(failure.get("url", ""))
+    }
+    return set(studio_view.manifests) - untrusted
+
+
 def _audit_signed(
-    session: Session, project: Project, file: str, manifest_store: ManifestStore, deep: bool
+    session: Session,
+    project: Project,
+    file: str,
+    manifest_store: ManifestStore,
+    studio_labels: set[str],
+    deep: bool,
 ) -> AuditReport:
-    verdict: Verdict
-    if not manifest_store.intact:
-        verdict = "tampered"
-    elif manifest_store.trusted:
-        verdict = "trusted"
-    else:
-        verdict = "valid-untrusted"
+    verdict = _validation_verdict(manifest_store)
     links: list[_Link] = []
     problems: list[str] = []
+    notes: list[str] = []
     chain = [(label, manifest, _signed_record(manifest)) for label, manifest in _chain(manifest_store)]
-    wanted = [signed.stage_id for _, _, signed in chain if signed]
-    wanted += [signed.selection.stage_id for _, _, signed in chain if signed and signed.selection]
+    ours = [(label, signed) for label, _, signed in chain if signed is not None and label in studio_labels]
+    wanted = [signed.stage_id for _, signed in ours]
+    wanted += [signed.selection.stage_id for _, signed in ours if signed.selection]
     rows = {row.uuid: row for row in session.exec(select(Stage).where(col(Stage.uuid).in_(wanted)))}
-    on_record = stage_records(session, [rows[s.stage_id] for _, _, s in chain if s and s.stage_id in rows])
+    on_record = stage_records(session, [rows[s.stage_id] for _, s in ours if s.stage_id in rows])
     for label, manifest, signed in chain:
+        origin = _origin(manifest_store, label)
         if signed is None:
-            links.append(_Link(record=None, check="unrecorded", label=label, manifest=manifest))
+            links.append(_Link(record=None, check="unrecorded", label=label, manifest=manifest, origin=origin))
             continue
-        row = rows.get(signed.stage_id)
+        row = rows.get(signed.stage_id) if label in studio_labels else None
         check: RecordCheck = "unrecorded"
-        if row is not None:
-            differences = _differences(signed, on_record[row.uuid])
+        if label not in studio_labels:
+            # A partner's (or anyone's) manifest may carry a stage record of ours; it never matches our rows.
+            notes.append(
+                f"the {signed.kind} stage {signed.stage_id[:8]} is signed by {_signer(manifest)}, not this studio; "
+                "it has no records here to match"
+            )
+        elif row is None:
+            check = "missing"
+            problems.append(
+                f"the {signed.kind} stage {signed.stage_id[:8]} is signed by this studio but not recorded in this "
+                "project (a file left by an interrupted command, another project's file, or a database restored "
+                "from an older backup); `provenance check` lists such files"
+            )
+        else:
+            differences, changes = _differences(signed, on_record[row.uuid])
             check = "differs" if differences else "matches"
             if differences:
                 problems.append(
                     f"{signed.kind} stage {signed.stage_id[:8]}: the manifest and the database disagree on "
                     + ", ".join(differences)
                 )
+            notes.extend(f"{signed.kind} stage {signed.stage_id[:8]}: {change}" for change in changes)
         if signed.selection is not None:
-            selection_row = rows.get(signed.selection.stage_id)
-            links.append(_Link(record=None, check=check, label=label, row=selection_row, selection_of=signed))
-        links.append(_Link(record=signed, check=check, label=label, manifest=manifest, row=row))
+            selection_row = rows.get(signed.selection.stage_id) if label in studio_labels else None
+            selection_check = check if check == "unrecorded" else _selection_check(session, signed, selection_row)
+            links.append(
+                _Link(
+                    record=None, check=selection_check, label=label, row=selection_row, selection_of=signed,
+                    origin="human",
+                )
+            )  # fmt: skip
+        links.append(_Link(record=signed, check=check, label=label, manifest=manifest, row=row, origin=origin))
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
+    if asset is None and manifest_store.active_label in studio_labels and not any(
+        link.check == "missing" for link in links
+    ):
+        problems.append("the file is signed by this studio but no recorded asset has this manifest")
     # c2pa names the manifest in each failure's URL (self#jumbf=/c2pa/<label>/...): give each stage its own.
     for link in links:
         if link.label and link.selection_of is None:
@@ -253,10 +331,34 @@ def _audit_signed(
         validation_state=manifest_store.validation_state,
         failures=[_failure_text(f) for f in manifest_store.failures],
         problems=problems,
+        notes=notes,
     )
-    if verdict != "tampered" and asset is None:
-        report.notes.append("the file is validly signed but is not a file this project recorded")
+    if report.verdict in ("trusted", "valid-untrusted") and manifest_store.active_label not in studio_labels:
+        report.notes.append("the file is signed by another party; only stages this studio signed have records here")
     return report
+
+
+def _selection_check(session: Session, signed: StageRecord, row: Stage | None) -> RecordCheck:
+    """The selection a signed stage names, against the selection's own rows."""
+    assert signed.selection is not None
+    if row is None:
+        return "missing"
+    recorded = stage_record(session, row)
+    same_people = [(p.handle, p.role) for p in signed.selection.people] == [(p.handle, p.role) for p in recorded.people]
+    same_alternatives = signed.selection.alternatives == len(row.parameters.get("alternatives", []))
+    return "matches" if same_people and same_alternatives else "differs"
+
+
+def _validation_verdict(manifest_store: ManifestStore) -> Verdict:
+    """What validation alone says: integrity first, then what cannot be checked here, then trust."""
+    classes = {failure_class(failure) for failure in manifest_store.failures}
+    if "integrity" in classes:
+        return "tampered"
+    if "unverifiable" in classes:
+        return "unverifiable"
+    if "trust" in classes or not manifest_store.trusted:
+        return "valid-untrusted"
+    return "trusted"
 
 
 def _audit_unsigned(session: Session, project: Project, file: str, data: bytes, deep: bool) -> AuditReport:
@@ -274,8 +376,8 @@ def _audit_unsigned(session: Session, project: Project, file: str, data: bytes, 
     foreign = read_generator_metadata(data)
     if foreign is not None:
         stage = AuditStage(
-            kind="ai_generate", ai=True, people=[], tool=foreign.generator, settings=foreign.parameters,
-            record="unrecorded",
+            kind="ai_generate", ai=True, origin="ai", people=[], tool=foreign.generator,
+            settings=foreign.parameters, record="unrecorded",
         )  # fmt: skip
         return AuditReport(
             file=file, sha256=sha256, verdict="foreign-ai-metadata", trusted=False,
@@ -302,11 +404,12 @@ def _report(
     validation_state: str | None = None,
     failures: list[str] | None = None,
     problems: list[str] | None = None,
+    notes: list[str] | None = None,
     match: Match | None = None,
 ) -> AuditReport:
     """Stages, shares, file checks and notes for a chain of links, newest last."""
     problems = list(problems or [])
-    notes: list[str] = []
+    notes = list(notes or [])
     stages: list[AuditStage] = []
     masks: list[StageMask] = []
     row_ids = [link.row.id for link in links if link.row is not None and link.selection_of is None]
@@ -323,10 +426,10 @@ def _report(
                 stage.file = _file_check(project, output, deep)
                 if stage.file != "intact":
                     problems.append(f"the recorded file of the {stage.kind} stage ({output.path}) is {stage.file}")
-        if link.check == "unrecorded" and link.record is not None:
-            notes.append(f"the {stage.kind} stage {link.record.stage_id[:8]} is signed but not in this project")
         if link.manifest is not None and link.record is None:
             notes.append(f"stage {index + 1} was signed by another tool ({stage.tool or 'unknown'})")
+        if stage.origin == "undeclared":
+            notes.append(f"stage {index + 1} declares no digital source type: whether a person or AI made it is open")
         stages.append(stage)
         masks.append(mask)
 
@@ -343,6 +446,8 @@ def _report(
                 notes.append("shares are approximate: a stage's changes were never measured")
     if any(stage.test_model for stage in stages):
         notes.append("an AI stage used the built-in test model, not a real generator")
+    if problems and verdict in ("trusted", "valid-untrusted"):
+        verdict = "records-differ"
     background = next((link.record.background for link in links if link.record), None)
     report = AuditReport(
         file=file,
@@ -358,8 +463,8 @@ def _report(
         summary=_summary(stages),
         shares=share_summary,
         match=match,
-        problems=problems,
-        notes=notes,
+        problems=list(dict.fromkeys(problems)),
+        notes=list(dict.fromkeys(notes)),
     )
     report._ownership = owners
     return report
@@ -382,6 +487,7 @@ def _described_stage(link: _Link) -> AuditStage:
         return AuditStage(
             kind="select",
             ai=False,
+            origin="human",
             people=[_person(p) for p in selection.people],
             settings={"alternatives": selection.alternatives},
             stage_id=selection.stage_id,
@@ -389,12 +495,15 @@ def _described_stage(link: _Link) -> AuditStage:
             record=link.check,
         )
     if link.record is None:
-        return _foreign_stage(link.label, link.manifest or {})
+        return _foreign_stage(link.label, link.manifest or {}, link.origin or "undeclared")
     record = link.record
     tool = record.tool
+    # Our own records say what a stage was; a manifest's declarations count where there is one.
+    origin: Origin = link.origin if link.origin is not None else ("ai" if record.ai else "human")
     return AuditStage(
         kind=record.kind,
-        ai=record.ai,
+        ai=origin == "ai",
+        origin=origin,
         people=[_person(p) for p in record.people],
         tool=f"{tool.name} {tool.version}" if tool and tool.version else (tool.name if tool else None),
         model=record.model.label if record.model else None,
@@ -500,9 +609,14 @@ def _share_summary(stages: list[AuditStage]) -> Shares:
                 key, PersonShare(handle=person.handle, name=person.name, native_name=person.native_name, share=0.0)
             )
             entry.share = round(entry.share + portion, 6)
+
+    def total(origin: Origin) -> float:
+        return round(sum(s.share or 0.0 for s in stages if s.origin == origin), 6)
+
     return Shares(
-        human=round(sum(s.share or 0.0 for s in stages if not s.ai), 6),
-        ai=round(sum(s.share or 0.0 for s in stages if s.ai), 6),
+        human=total("human"),
+        ai=total("ai"),
+        undeclared=total("undeclared"),
         complete=all(stage.share is not None for stage in stages),
         people=sorted(people.values(), key=lambda p: -p.share),
     )
@@ -511,10 +625,14 @@ def _share_summary(stages: list[AuditStage]) -> Shares:
 def _statement(
     verdict: Verdict, stages: list[AuditStage], match: Match | None, foreign: GeneratorMetadata | None
 ) -> str:
-    humans = sum(not s.ai for s in stages)
-    ais = sum(s.ai for s in stages)
+    humans = sum(s.origin == "human" for s in stages)
+    ais = sum(s.origin == "ai" for s in stages)
+    undeclared = sum(s.origin == "undeclared" for s in stages)
+    counted = f"{len(stages)} stages, {humans} by people, {ais} by AI" + (
+        f", {undeclared} undeclared" if undeclared else ""
+    )
     if verdict == "trusted":
-        return f"Signed by a trusted certificate and intact: {len(stages)} stages, {humans} by people, {ais} by AI."
+        return f"Signed by a trusted certificate, intact, and matching this project's records: {counted}."
     if verdict == "valid-untrusted":
         return (
             "Intact, but signed by a certificate this project does not trust; if it is a partner's, "
@@ -522,6 +640,16 @@ def _statement(
         )
     if verdict == "tampered":
         return "Changed after signing: the file no longer matches its manifest, so the names in it prove nothing."
+    if verdict == "unverifiable":
+        return (
+            "A manifest is present but cannot be validated here (see the failures), so the names in it are "
+            "neither confirmed nor refuted."
+        )
+    if verdict == "records-differ":
+        return (
+            f"Intact and signed by this studio, but this project's records are missing or disagree (see the "
+            f"problems): {counted}."
+        )
     if verdict == "matched-without-manifest" and match is not None:
         return (
             f"This file carries no manifest, so it proves nothing by itself. Its pixels match recorded asset "
@@ -544,9 +672,38 @@ def _chain(manifest_store: ManifestStore) -> list[tuple[str, dict[str, Any]]]:
         seen.add(label)
         manifest = manifest_store.manifests[label]
         chain.append((label, manifest))
-        parents = [i for i in manifest.get("ingredients", []) if i.get("relationship") == "parentOf"]
+        parents = [i for i in _ingredients(manifest) if i.get("relationship") == "parentOf"]
         label = parents[0].get("active_manifest") if parents else None
     return list(reversed(chain))
+
+
+def _ingredients(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [i for i in manifest.get("ingredients", []) if isinstance(i, dict)]
+
+
+def _origin(manifest_store: ManifestStore, label: str) -> Origin:
+    """What one stage's manifest declares, together with every manifest it places as a component.
+
+    A component (say, a Photoshop file kept with the artist's paint-over) is part of the stage's work: AI
+    declared anywhere in it makes the stage AI.
+    """
+    declared: set[str] = set()
+    pending, seen = [label], set()
+    while pending:
+        current = pending.pop()
+        manifest = manifest_store.manifests.get(current)
+        if current in seen or manifest is None:
+            continue
+        seen.add(current)
+        declared |= declared_source_types(manifest)
+        pending += [
+            str(i["active_manifest"])
+            for i in _ingredients(manifest)
+            if i.get("relationship") != "parentOf" and i.get("active_manifest")
+        ]
+    if declared & AI_SOURCE_TYPES:
+        return "ai"
+    return "human" if declared else "undeclared"
 
 
 def _assertion(manifest: dict[str, Any], label: str) -> Any:
@@ -567,35 +724,87 @@ def _signed_record(manifest: dict[str, Any]) -> StageRecord | None:
 
 
 def _source_type(manifest: dict[str, Any]) -> str | None:
-    actions = (_assertion(manifest, "c2pa.actions.v2") or {}).get("actions", [])
-    return next((a["digitalSourceType"] for a in actions if "digitalSourceType" in a), None)
+    """The first AI source type the manifest declares, else its first declared source type."""
+    declared = sorted(declared_source_types(manifest))
+    return next((t for t in declared if t in AI_SOURCE_TYPES), declared[0] if declared else None)
 
 
-def _foreign_stage(label: str | None, manifest: dict[str, Any]) -> AuditStage:
+def _signer(manifest: dict[str, Any]) -> str:
+    info = manifest.get("signature_info") or {}
+    return str(info.get("issuer") or info.get("common_name") or "another party")
+
+
+def _foreign_stage(label: str | None, manifest: dict[str, Any], origin: Origin) -> AuditStage:
     """A manifest made outside this tool: what its standard assertions say."""
-    source_type = _source_type(manifest)
-    metadata = _assertion(manifest, "cawg.metadata") or {}
-    names = list(metadata.get("dc:creator", [])) + list(metadata.get("dc:contributor", []))
-    generator = (manifest.get("claim_generator_info") or [{}])[0].get("name")
+    metadata = _assertion(manifest, "cawg.metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    names = [*_names(metadata.get("dc:creator")), *_names(metadata.get("dc:contributor"))]
+    generator = (manifest.get("claim_generator_info") or [{}])[0]
     return AuditStage(
         kind="unknown",
-        ai=source_type == TRAINED_ALGORITHMIC_MEDIA,
-        people=[AuditPerson(handle=None, name=str(name)) for name in names],
-        tool=generator,
-        source_type=source_type,
+        ai=origin == "ai",
+        origin=origin,
+        people=[AuditPerson(handle=None, name=name) for name in names],
+        tool=str(generator.get("name")) if isinstance(generator, dict) and generator.get("name") else None,
+        source_type=_source_type(manifest),
         manifest=label,
         record="unrecorded",
     )
+
+
+def _names(value: Any) -> list[str]:
+    """Names from a Dublin Core creator/contributor value: a string, a list, or schema.org-like objects."""
+    items = value if isinstance(value, list) else [value] if value else []
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(name)
+    return names
 
 
 def _person(credit: PersonCredit) -> AuditPerson:
     return AuditPerson(handle=credit.handle, name=credit.name, native_name=credit.native_name, role=credit.role)
 
 
-def _differences(signed: StageRecord, on_record: StageRecord) -> list[str]:
-    signed_fields = signed.model_dump(mode="json")
-    recorded_fields = on_record.model_dump(mode="json")
-    return [key for key in signed_fields if signed_fields[key] != recorded_fields.get(key)]
+def _differences(signed: StageRecord, on_record: StageRecord) -> tuple[list[str], list[str]]:
+    """What disagrees among the facts fixed at signing, and the catalog edits made since (notes, not problems).
+
+    Fixed at signing: the stage id, kind, people's handles and roles, inputs, the model's fingerprint and
+    weights, settings, tool, times and the selection. Catalog facts a person may edit later: people's
+    names, the model's name, version and licence.
+    """
+    fixed_signed, fixed_recorded = _fixed(signed), _fixed(on_record)
+    if signed.inputs is None:  # version 1 records did not list their inputs
+        fixed_recorded.pop("inputs", None)
+        fixed_signed.pop("inputs", None)
+    differences = [key for key in fixed_signed if fixed_signed[key] != fixed_recorded.get(key)]
+    changes = []
+    for before, after in zip(_everyone(signed), _everyone(on_record), strict=False):
+        if before.handle == after.handle and (before.name, before.native_name) != (after.name, after.native_name):
+            shown = lambda p: p.name + (f" / {p.native_name}" if p.native_name else "")  # noqa: E731
+            changes.append(f"{before.handle} was signed as {shown(before)}, now recorded as {shown(after)}")
+    if signed.model and on_record.model and signed.model.fingerprint == on_record.model.fingerprint:
+        if signed.model.label != on_record.model.label:
+            changes.append(f"the model signed as {signed.model.label} is now registered as {on_record.model.label}")
+        if signed.model.license != on_record.model.license:
+            changes.append(f"the model's licence is now recorded as {on_record.model.license or 'unknown'}")
+    return differences, changes
+
+
+def _fixed(record: StageRecord) -> dict[str, Any]:
+    data = record.model_dump(mode="json", exclude={"version"})
+    for credit in [*data["people"], *((data.get("selection") or {}).get("people") or [])]:
+        credit.pop("name", None)
+        credit.pop("native_name", None)
+    if data.get("model"):
+        for key in ("name", "version", "license"):
+            data["model"].pop(key, None)
+    return data
+
+
+def _everyone(record: StageRecord) -> list[PersonCredit]:
+    return [*record.people, *(record.selection.people if record.selection else [])]
 
 
 def _summary(stages: list[AuditStage]) -> AuditSummary:
@@ -606,7 +815,11 @@ def _summary(stages: list[AuditStage]) -> AuditSummary:
             if key not in people:
                 people.append(key)
     models = sorted({stage.model for stage in stages if stage.model})
-    ai_stages = sum(stage.ai for stage in stages)
     return AuditSummary(
-        stages=len(stages), ai_stages=ai_stages, human_stages=len(stages) - ai_stages, people=people, models=models
+        stages=len(stages),
+        ai_stages=sum(stage.origin == "ai" for stage in stages),
+        human_stages=sum(stage.origin == "human" for stage in stages),
+        undeclared_stages=sum(stage.origin == "undeclared" for stage in stages),
+        people=people,
+        models=models,
     )

@@ -27,7 +27,7 @@ from .documents import Document, schema_config
 from .errors import InvalidValueError, ProvenanceError
 from .project import Project
 from .store import AIModel, Background, Contribution, Organization, Person, Stage
-from .vocabulary import ROLES, stage_kind
+from .vocabulary import AI_STAGE_KINDS, ROLES, stage_kind
 
 _TEST_MODEL_NOTE = (
     " (a built-in random-weight test model, not a trained generator)",
@@ -35,7 +35,9 @@ _TEST_MODEL_NOTE = (
 )
 _STAGE_LABELS = {
     "ai_generate": ("AI candidate generation (img2img from the layout)", "レイアウトからのAI候補生成"),
+    "ai_external": ("AI pictures made outside the tracked pipeline", "管理外で生成されたAI画像"),
 }
+_UNKNOWN_GENERATOR = "an unidentified AI generator"
 
 
 class CreditGapsError(ProvenanceError):
@@ -71,7 +73,8 @@ class CreditGap(Document):
 class ModelUse(Document):
     name: str
     version: str | None = None
-    fingerprint: str
+    fingerprint: str | None = Field(description="None for AI used outside the tracked pipeline: weights unknown")
+    external: bool = Field(default=False, description="AI pictures made elsewhere and recorded as such")
     test_model: bool
     license: str | None = None
     stages: list[str] = Field(description="stage kinds the model was used in")
@@ -125,11 +128,16 @@ class ContributionFact:
 class ModelUseFact:
     name: str
     version: str | None
-    fingerprint: str
+    # None: an AI picture made outside the tracked pipeline, whose weights are unknown.
+    fingerprint: str | None
     test_model: bool
     license: str | None
     stage_kind: str
     background_id: int
+
+    @property
+    def key(self) -> str:
+        return self.fingerprint or f"external:{self.name}"
 
 
 def credit_sheet(
@@ -199,6 +207,13 @@ def credit_sheet(
             .where(in_scope)
         )
         model_uses = [ModelUseFact(*row) for row in session.connection().execute(model_query)]
+        external_query = select_columns(col(Stage.tool), col(Stage.kind), col(Stage.background_id)).where(
+            in_scope, col(Stage.kind).in_(AI_STAGE_KINDS), col(Stage.model_id).is_(None)
+        )
+        model_uses += [
+            ModelUseFact(tool or _UNKNOWN_GENERATOR, None, None, False, None, kind, background_id)
+            for tool, kind, background_id in session.connection().execute(external_query)
+        ]
         unnamed_query = (
             select(Stage)
             .join(Contribution, col(Contribution.stage_id) == Stage.id, isouter=True)
@@ -275,11 +290,12 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
     backgrounds: dict[str, set[int]] = {}
     for use in model_uses:
         entry = models.setdefault(
-            use.fingerprint,
+            use.key,
             ModelUse(
                 name=use.name,
                 version=use.version,
                 fingerprint=use.fingerprint,
+                external=use.fingerprint is None,
                 test_model=use.test_model,
                 license=use.license,
                 stages=[],
@@ -288,9 +304,9 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
         )
         if use.stage_kind not in entry.stages:
             entry.stages.append(use.stage_kind)
-        backgrounds.setdefault(use.fingerprint, set()).add(use.background_id)
-    for fingerprint, entry in models.items():
-        entry.backgrounds = len(backgrounds[fingerprint])
+        backgrounds.setdefault(use.key, set()).add(use.background_id)
+    for key, entry in models.items():
+        entry.backgrounds = len(backgrounds[key])
     if not models:
         return AIDisclosure(
             used=False,
@@ -304,6 +320,8 @@ def _disclosure(model_uses: list[ModelUseFact]) -> AIDisclosure:
         stages_en = ", ".join(_STAGE_LABELS.get(kind, (kind, kind))[0] for kind in entry.stages)
         stages_ja = "、".join(_STAGE_LABELS.get(kind, (kind, kind))[1] for kind in entry.stages)
         test_en, test_ja = _TEST_MODEL_NOTE if entry.test_model else ("", "")
+        if entry.external:
+            test_en, test_ja = " (outside the tracked pipeline; weights unknown)", "（管理外。重みは不明）"
         license_en = f", license: {entry.license}" if entry.license else ""
         license_ja = f"、ライセンス：{entry.license}" if entry.license else ""
         plural = "s" if entry.backgrounds != 1 else ""

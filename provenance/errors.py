@@ -30,8 +30,16 @@ class InputFileError(ProvenanceError):
     """A missing, unreadable, corrupt or unsupported input file."""
 
 
+class OutputFileError(ProvenanceError):
+    """A file the user asked for cannot be written (no such folder, no permission, disk full)."""
+
+
 class InvalidValueError(ProvenanceError):
     """A value outside what the command accepts (a role code, a strength, a handle)."""
+
+
+class AIEvidenceError(ProvenanceError):
+    """A file offered as a person's work carries evidence that AI made it."""
 
 
 class ModelError(ProvenanceError):

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 STAGE_ASSERTION = "org.provenance.stage"
-STAGE_RECORD_VERSION = 1
+# Version 2 added ``inputs``; records signed as version 1 still validate and are compared without them.
+STAGE_RECORD_VERSION = 2
 
 
 class _Record(BaseModel):
@@ -79,5 +80,8 @@ class StageRecord(_Record):
     model: ModelRecord | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
     selection: SelectionRecord | None = None
+    inputs: list[str] | None = Field(
+        default=None, description="sha256 of each input file, in the order recorded (None in version 1 records)"
+    )
     started_at: datetime
     finished_at: datetime

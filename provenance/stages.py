@@ -13,6 +13,7 @@ The signed manifest carries the :class:`~provenance.records.StageRecord` built f
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -24,10 +25,11 @@ from PIL import Image
 from sqlmodel import Session, col, select
 
 from . import __version__, catalog, engine
+from .ai_evidence import AIEvidence, find_ai_evidence
 from .change_mask import change_mask, mask_png
-from .errors import AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
+from .errors import AIEvidenceError, AlreadyExistsError, GenerationCancelled, InputFileError, InvalidValueError
 from .generator_metadata import format_a1111
-from .imaging import decode_image, describe, load_image, png_bytes, thumbnail_jpeg
+from .imaging import decode_image, describe, mime_type_of, png_bytes, read_file, thumbnail_jpeg
 from .manifests import manifest_definition, read_manifest_store, sign_png
 from .model_registry import resolve_registered
 from .pending_files import PendingFiles
@@ -64,11 +66,17 @@ def record_sketch(
     role: str | None = None,
     tool: str | None = None,
     output: Path | None = None,
+    external_ai: bool = False,
 ) -> RecordedFile:
-    """Record a hand-drawn sketch (the first stage of a background) as a signed PNG."""
-    return _record_human_file(
-        project, "sketch", file, artist=artist, role=role, tool=tool, output=output, background=background
-    )
+    """Record a hand-drawn sketch (the first stage of a background) as a signed PNG.
+
+    A file that carries evidence of AI (see :mod:`provenance.ai_evidence`) is refused, unless
+    ``external_ai`` records it honestly as an AI picture made outside the tracked pipeline.
+    """
+    return _record_file(
+        project, "sketch", file, person=artist, role=role, tool=tool, output=output, background=background,
+        external_ai=external_ai,
+    )  # fmt: skip
 
 
 def record_revision(
@@ -80,9 +88,17 @@ def record_revision(
     role: str | None = None,
     tool: str | None = None,
     output: Path | None = None,
+    external_ai: bool = False,
 ) -> RecordedFile:
-    """Record a person's paint-over of an asset (usually the selected AI candidate)."""
-    return _record_human_file(project, "revise", file, artist=artist, role=role, tool=tool, output=output, parent=asset)
+    """Record a person's paint-over of an asset (usually the selected AI candidate).
+
+    AI work that the asset already carries is expected; evidence of AI from anywhere else is refused
+    unless ``external_ai`` records the file as AI edits made outside the tracked pipeline.
+    """
+    return _record_file(
+        project, "revise", file, person=artist, role=role, tool=tool, output=output, parent=asset,
+        external_ai=external_ai,
+    )  # fmt: skip
 
 
 def record_generation(
@@ -110,7 +126,7 @@ def record_generation(
     seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is recorded with its
     fingerprint, weight and metadata.
     """
-    _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
+    _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates, seed=seed)
     options = options or engine.RuntimeOptions()
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
@@ -282,6 +298,7 @@ def stage_records(session: Session, stages: Sequence[Stage]) -> dict[str, StageR
         stage.uuid: session.get(Stage, stage.selection_id) for stage in stages if stage.selection_id is not None
     }
     credits = _credits(session, [*stages, *(s for s in selections.values() if s is not None)])
+    inputs = _input_digests(session, stages)
     records = {}
     for stage in stages:
         background = session.get(Background, stage.background_id)
@@ -301,6 +318,7 @@ def stage_records(session: Session, stages: Sequence[Stage]) -> dict[str, StageR
             model=_model_record(model) if model else None,
             settings=stage.parameters if stage_kind(stage.kind).ai else {},
             selection=_selection_record(selection, credits.get(selection.id or 0, [])) if selection else None,
+            inputs=inputs.get(stage.id or 0, []),
             started_at=_utc(stage.started_at),
             finished_at=_utc(stage.finished_at),
         )
@@ -324,30 +342,52 @@ def verified_file(project: Project, asset: Asset) -> bytes:
 # --- internals -------------------------------------------------------------------------------------
 
 
-def _record_human_file(
+def _record_file(
     project: Project,
     kind: str,
     file: Path,
     *,
-    artist: str,
+    person: str,
     role: str | None,
     tool: str | None,
     output: Path | None,
+    external_ai: bool,
     background: str | None = None,
     parent: str | None = None,
 ) -> RecordedFile:
+    """Record a person's file as a stage: their own work, or with ``external_ai`` an AI picture they bring in."""
+    if external_ai:
+        kind = "ai_external"
     role_code = lookup_role(role or stage_kind(kind).default_role).code
     if output is not None and output.suffix.lower() != ".png":
         raise InvalidValueError(f"{output} must end in .png: every stage writes a signed PNG")
-    image = load_image(file)
+    data = read_file(file)
+    image = decode_image(data, name=str(file))
+    mime_type = mime_type_of(data)
+    own_store = read_manifest_store(data, project.signing_identity, mime_type) if mime_type else None
+    if own_store is not None and not own_store.intact:
+        codes = ", ".join(sorted({str(failure.get("code")) for failure in own_store.failures}))
+        raise InputFileError(
+            f"{file} carries a C2PA manifest that fails validation ({codes}), so its history cannot be kept; "
+            "export it again from the application that signed it"
+        )
+    with project.store.session() as session:
+        catalog.get_person(session, person)
+        parent_asset = catalog.find_asset(session, parent) if parent is not None else None
+        evidence = find_ai_evidence(session, project, data, image, parent=parent_asset, manifest_store=own_store)
+    if evidence and not external_ai:
+        raise AIEvidenceError(_refusal(file, kind, evidence, parent_asset))
+    settings = {"evidence": [item.summary for item in evidence]} if external_ai else {}
+    generator = next((item.generator for item in evidence if item.generator), None)
+    component = (file.name, data, mime_type) if own_store is not None and mime_type else None
+
     with PendingFiles() as pending, project.store.session() as session:
-        person = catalog.get_person(session, artist)
+        contributor = catalog.get_person(session, person)
         inputs: list[Asset] = []
         parent_file = None
         parent_image = None
         selection = None
-        if parent is not None:
-            parent_asset = catalog.find_asset(session, parent)
+        if parent_asset is not None:
             inputs = [parent_asset]
             parent_file = (Path(parent_asset.path).name, verified_file(project, parent_asset))
             parent_image = decode_image(parent_file[1], name=parent_asset.path)
@@ -359,8 +399,9 @@ def _record_human_file(
         stage = Stage(
             kind=kind,
             background_id=background_id,
-            tool=tool,
+            tool=tool or generator,
             selection_id=selection.id if selection else None,
+            parameters=settings,
         )
         destination = output if output is not None else _default_destination(project, session, stage)
         result = _write_stage(
@@ -368,15 +409,28 @@ def _record_human_file(
             pending,
             project,
             stage,
-            people=[(person, role_code)],
+            people=[(contributor, role_code)],
             inputs=inputs,
             image=image,
             destination=destination,
             parent=parent_file,
             parent_image=parent_image,
+            component=component,
         )
         pending.publish()
     return result
+
+
+def _refusal(file: Path, kind: str, evidence: list[AIEvidence], parent: Asset | None) -> str:
+    """One line: what says the file is AI, and the honest way to record it."""
+    what = "a sketch" if kind == "sketch" else "a paint-over"
+    found = evidence[0]
+    if found.asset_id is not None:
+        honest = f"to record work on it, use `provenance revise {found.asset_id} {file}`"
+    else:
+        honest = "if AI made it, record it as such with --external-ai"
+    more = f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""
+    return f"{file} cannot be recorded as {what} by a person: {found.summary}{more}; {honest}"
 
 
 def _write_stage(
@@ -392,6 +446,7 @@ def _write_stage(
     parent: tuple[str, bytes] | None,
     parent_image: Image.Image | None = None,
     text: dict[str, str] | None = None,
+    component: tuple[str, bytes, str] | None = None,
 ) -> RecordedFile:
     """Add one stage's rows, sign its file and queue it; the caller publishes and commits.
 
@@ -417,10 +472,18 @@ def _write_stage(
     session.flush()
 
     definition = manifest_definition(
-        stage_record(session, stage), title=destination.name, has_parent=parent is not None
+        stage_record(session, stage),
+        title=destination.name,
+        has_parent=parent is not None,
+        has_component=component is not None,
     )
     signed = sign_png(
-        definition, png_bytes(image, text), project.signing_identity, thumbnail=thumbnail_jpeg(image), parent=parent
+        definition,
+        png_bytes(image, text),
+        project.signing_identity,
+        thumbnail=thumbnail_jpeg(image),
+        parent=parent,
+        component=component,
     )
     manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
     facts = describe(signed, image)
@@ -534,6 +597,20 @@ def _credits(session: Session, stages: Sequence[Stage]) -> dict[int, list[Person
     return credits
 
 
+def _input_digests(session: Session, stages: Sequence[Stage]) -> dict[int, list[str]]:
+    """The sha256 of each stage's input files, by stage row id, in asset order."""
+    query = (
+        select(StageInput.stage_id, Asset.sha256)
+        .join(Asset, col(Asset.id) == StageInput.asset_id)
+        .where(col(StageInput.stage_id).in_([stage.id for stage in stages]))
+        .order_by(col(Asset.id))
+    )
+    digests: dict[int, list[str]] = {}
+    for stage_id, sha256 in session.exec(query):
+        digests.setdefault(stage_id, []).append(sha256)
+    return digests
+
+
 def _selection_record(selection: Stage, people: list[PersonCredit]) -> SelectionRecord:
     return SelectionRecord(
         stage_id=selection.uuid,
@@ -554,15 +631,27 @@ def _model_record(model: AIModel) -> ModelRecord:
     )
 
 
-def _check_generation_values(*, strength: float, steps: int, guidance: float, candidates: int) -> None:
+# Seeds are stored as signed 64-bit integers (SQLite, CBOR) and drive torch's generator: 0 <= seed < 2**63.
+MAX_SEED = 2**63 - 1
+
+
+def _check_generation_values(
+    *, strength: float, steps: int, guidance: float, candidates: int, seed: int | None
+) -> None:
+    """Refuse, before any work, every value the engine or the records could not take."""
     if not 0.0 < strength <= 1.0:
         raise InvalidValueError(f"strength {strength} is out of range; use a value in (0, 1]")
     if not 1 <= steps <= 1000:
         raise InvalidValueError(f"steps {steps} is out of range; use 1 to 1000")
-    if guidance < 0:
-        raise InvalidValueError(f"guidance {guidance} is negative; use 0 or more")
+    if not math.isfinite(guidance) or guidance < 0:
+        raise InvalidValueError(f"guidance {guidance} is not a finite number of 0 or more; use e.g. 7")
     if not 1 <= candidates <= 64:
         raise InvalidValueError(f"candidates {candidates} is out of range; use 1 to 64")
+    if seed is not None and not 0 <= seed <= MAX_SEED - (candidates - 1):
+        raise InvalidValueError(
+            f"seed {seed} is out of range; use 0 to {MAX_SEED - (candidates - 1)} "
+            f"(each of the {candidates} candidates takes the next seed)"
+        )
     if int(strength * steps) < 1:
         raise InvalidValueError(f"strength {strength} with {steps} steps runs no denoising step; raise one of them")
 

@@ -51,6 +51,8 @@ STAGE_KINDS: dict[str, StageKind] = {
         StageKind("design", ai=False, default_role="BG_DESIGN"),
         StageKind("art_board", ai=False, default_role="BG_BOARD"),
         StageKind("ai_generate", ai=True, default_role="AI_OPERATOR"),
+        # An AI picture made outside the tracked pipeline, recorded honestly by the person who brought it in.
+        StageKind("ai_external", ai=True, default_role="AI_OPERATOR"),
         # A selection is a decision, not a picture: it writes no file of its own.
         StageKind("select", ai=False, default_role="BG_AD"),
         StageKind("revise", ai=False, default_role="BG_RETOUCH"),
@@ -59,6 +61,8 @@ STAGE_KINDS: dict[str, StageKind] = {
         StageKind("composite", ai=False, default_role="DOP"),
     )
 }
+
+AI_STAGE_KINDS = frozenset(kind.name for kind in STAGE_KINDS.values() if kind.ai)
 
 DEGREES = ("lead", "equal", "supporting")
 

@@ -14,12 +14,16 @@ import jsonschema
 import pytest
 from sqlmodel import select
 
-from provenance import audit, trust
+from provenance import audit, catalog, trust
 from provenance.audit import audit_file
 from provenance.errors import InputFileError
+from provenance.imaging import png_bytes, thumbnail_jpeg
+from provenance.keys import create_studio_keys, load_signing_identity
+from provenance.manifests import manifest_definition, sign_png
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
 from provenance.project import Project
-from provenance.store import Person
+from provenance.stages import stage_record
+from provenance.store import AIModel, Asset, Contribution, Stage, StageInput
 
 from .conftest import Chain, read_image
 
@@ -138,7 +142,7 @@ def test_another_studios_file_is_valid_but_untrusted_until_their_ca_is_added(
     report = audit_file(other, project.absolute(chain.final.path))
     assert report.verdict == "valid-untrusted" and report.exit_code() == 3
     assert all(stage.record == "unrecorded" for stage in report.stages)
-    assert any("not in this project" in note for note in report.notes)
+    assert any("not this studio; it has no records here" in note for note in report.notes)
 
     trust.add_anchor(other, project.keys_folder / "studio-ca.pem", name="test-studio")
     other.close()
@@ -161,14 +165,72 @@ def test_another_studios_file_is_valid_but_untrusted_until_their_ca_is_added(
 
 def test_a_database_that_disagrees_with_the_manifest_is_reported(project: Project, chain: Chain) -> None:
     with project.store.session() as session:
-        person = session.exec(select(Person).where(Person.handle == "suzuki-ren")).one()
-        person.name = "Somebody Else"
-        session.add(person)
+        stage = session.exec(select(Stage).where(Stage.uuid == chain.final.stage_id)).one()
+        contribution = session.exec(select(Contribution).where(Contribution.stage_id == stage.id)).one()
+        contribution.role = "BG_ARTIST"  # signed as BG_RETOUCH
+        session.add(contribution)
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "trusted"
+    assert report.verdict == "records-differ" and report.exit_code() == 6
     assert report.stages[-1].record == "differs"
-    assert report.exit_code() == audit.EXIT_CODES["records-differ"]
     assert any("disagree on people" in problem for problem in report.problems)
+
+
+def test_catalog_edits_made_after_signing_are_notes_not_differences(project: Project, chain: Chain) -> None:
+    catalog.update_person(project, "suzuki-ren", name="Suzuki Ren R.", native_name="鈴木 れん")
+    with project.store.session() as session:
+        model = session.exec(select(AIModel)).one()
+        model.name, model.license = "house-test", "CreativeML OpenRAIL-M"
+        session.add(model)
+    report = audit_file(project, project.absolute(chain.final.path))
+    assert report.verdict == "trusted" and report.exit_code() == 0, report.problems
+    assert all(stage.record == "matches" for stage in report.stages)
+    assert any("suzuki-ren was signed as Suzuki Ren / 鈴木 蓮, now recorded as Suzuki Ren R. / 鈴木 れん" in n
+               for n in report.notes)  # fmt: skip
+    assert any("now registered as house-test" in note for note in report.notes)
+    assert any("licence is now recorded as CreativeML OpenRAIL-M" in note for note in report.notes)
+
+
+def test_a_signed_file_without_rows_is_never_trusted(project: Project, chain: Chain, tmp_path: Path) -> None:
+    """An orphan (files published, then the commit lost), or a file of this studio from another project."""
+    with project.store.session() as session:
+        stage = session.exec(select(Stage).where(Stage.uuid == chain.final.stage_id)).one()
+        for asset in session.exec(select(Asset).where(Asset.stage_id == stage.id)):
+            session.delete(asset)
+        for row in session.exec(select(Contribution).where(Contribution.stage_id == stage.id)):
+            session.delete(row)
+        for row in session.exec(select(StageInput).where(StageInput.stage_id == stage.id)):
+            session.delete(row)
+        session.flush()
+        session.delete(stage)
+    report = audit_file(project, project.absolute(chain.final.path))
+    assert report.verdict == "records-differ" and report.exit_code() == 6
+    assert report.stages[-1].record == "missing"
+    assert any("signed by this studio but not recorded in this project" in p for p in report.problems)
+    assert [stage.record for stage in report.stages[:3]] == ["matches", "matches", "matches"]
+
+
+def test_a_partners_copy_of_our_stage_record_never_matches(project: Project, chain: Chain, tmp_path: Path) -> None:
+    """A partner CA we trust signs a manifest that carries one of our stage records word for word."""
+    partner_keys = tmp_path / "partner-keys"
+    create_studio_keys(partner_keys, "Partner Studio")
+    partner = load_signing_identity(partner_keys)
+    final = project.absolute(chain.final.path)
+    with project.store.session() as session:
+        row = session.exec(select(Stage).where(Stage.uuid == chain.final.stage_id)).one()
+        record = stage_record(session, row)
+    definition = manifest_definition(record, title="copy.png", has_parent=False)
+    image = read_image(final).convert("RGB")
+    forged = sign_png(definition, png_bytes(image), partner, thumbnail=thumbnail_jpeg(image))
+    copy = tmp_path / "copy.png"
+    copy.write_bytes(forged)
+    trust.add_anchor(project, partner_keys / "studio-ca.pem", name="partner")
+    reopened = Project.find(project.root)
+    report = audit_file(reopened, copy)
+    reopened.close()
+    assert report.stages[-1].stage_id == chain.final.stage_id
+    assert report.stages[-1].record == "unrecorded"
+    assert any("signed by" in note and "not this studio" in note for note in report.notes)
+    assert report.verdict == "trusted" and report.asset_id is None  # the partner's own file, with no rows of ours
 
 
 def test_audit_refuses_files_it_cannot_read(project: Project, tmp_path: Path) -> None:
@@ -184,7 +246,7 @@ def test_a_recorded_file_that_changed_on_disk_is_reported(project: Project, chai
     sketch_file = project.absolute(chain.sketch.path)
     sketch_file.write_bytes(sketch_file.read_bytes() + b"appended")
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "trusted"  # the audited file itself is intact
+    assert report.verdict == "records-differ"  # the audited file itself is intact, a recorded one is not
     assert report.stages[0].file == "changed" and report.stages[-1].file == "intact"
     assert report.exit_code() == audit.EXIT_CODES["records-differ"]
     project.absolute(chain.chosen.path).unlink()

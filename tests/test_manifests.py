@@ -46,6 +46,7 @@ GENERATED = record(
         test_model=True,
     ),
     settings={"prompt": "harbor at dusk", "seed": 1204, "steps": 20, "strength": 0.6, "guidance": 7.0},
+    inputs=["ef" * 32],
 )
 REVISED = record(
     "revise",
@@ -53,6 +54,7 @@ REVISED = record(
     [SUZUKI],
     tool=SoftwareAgent(name="Krita"),
     selection=SelectionRecord(stage_id="11111111-1111-1111-1111-111111111111", people=[YAMADA], alternatives=2),
+    inputs=["01" * 32],
 )
 
 

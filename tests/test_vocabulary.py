@@ -15,7 +15,7 @@ def test_roles_have_both_labels_and_ai_is_never_a_role() -> None:
 
 
 def test_stage_kinds() -> None:
-    assert [k for k, v in STAGE_KINDS.items() if v.ai] == ["ai_generate"]
+    assert [k for k, v in STAGE_KINDS.items() if v.ai] == ["ai_generate", "ai_external"]
     assert stage_kind("select").default_role == "BG_AD"
     with pytest.raises(InvalidValueError):
         stage_kind("dream")

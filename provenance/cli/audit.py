@@ -6,27 +6,17 @@ from pathlib import Path
 
 import click
 
-from ..audit import EXIT_CODES, AuditReport, AuditStage, audit_file
+from ..audit import NOTES_EXIT_CODE, VERDICTS, AuditReport, AuditStage, audit_file
 from ..imaging import load_image
-from .app import AppContext, echo_table, json_option, pass_app
-
-_EXIT_HELP = {
-    "trusted": "signed by a trusted certificate, intact, records match",
-    "valid-untrusted": "intact, signed by a certificate this project does not trust",
-    "tampered": "changed after signing",
-    "unknown": "no manifest, no match, no generator metadata",
-    "records-differ": "intact and signed, but the records or recorded files disagree",
-    "matched-without-manifest": "no manifest; matches a recorded asset by its pixels",
-    "foreign-ai-metadata": "no manifest; made by another AI front end",
-    "notes": "with --strict: trusted, but with notes (unrecorded or unmeasured stages, a test model)",
-}
+from .app import AppContext, echo_table, image_bytes, json_option, pass_app, write_output
 
 
 @click.command(
     "audit",
-    epilog="\b\nExit codes:\n"
-    + "\n".join(f"  {code}  {name}: {_EXIT_HELP[name]}" for name, code in EXIT_CODES.items())
-    + "\n  1  the file could not be read (missing, not an image)",
+    epilog="\b\nVerdicts and exit codes:\n"
+    + "\n".join(f"  {code:>2}  {name}: {promise}" for name, (code, promise) in VERDICTS.items())
+    + f"\n  {NOTES_EXIT_CODE:>2}  with --strict: trusted, but with notes (unmeasured stages, a test model)"
+    + "\n   1  the file or the project could not be read",
 )
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
@@ -63,10 +53,10 @@ def audit_command(
         from ..audit_visuals import render_heatmap, render_process_sheet, stage_thumbnails
 
         if sheet:
-            render_process_sheet(report, stage_thumbnails(app.project, report)).save(sheet)
+            write_output(sheet, image_bytes(render_process_sheet(report, stage_thumbnails(app.project, report)), sheet))
             click.echo(f"Wrote the process sheet to {sheet}", err=True)
         if heatmap:
-            render_heatmap(report, load_image(file)).save(heatmap)
+            write_output(heatmap, image_bytes(render_heatmap(report, load_image(file)), heatmap))
             click.echo(f"Wrote the heatmap to {heatmap}", err=True)
     click.get_current_context().exit(report.exit_code(strict=strict))
 
@@ -86,20 +76,24 @@ def _echo_report(report: AuditReport) -> None:
         echo_table(
             ["#", "stage", "AI", "share", "people", "tool / model"],
             [
-                [index, stage.kind, "yes" if stage.ai else "no", _share(stage), _people(stage), _tool(stage)]
+                [index, stage.kind, _ORIGIN_SHOWN[stage.origin], _share(stage), _people(stage), _tool(stage)]
                 for index, stage in enumerate(report.stages, start=1)
             ],
         )
     if report.shares:
         people = ", ".join(f"{p.name} {p.share:.0%}" for p in report.shares.people)
         click.echo("")
-        click.echo(f"Human {report.shares.human:.0%}, AI {report.shares.ai:.0%}; by person: {people}")
+        undeclared = f", undeclared {report.shares.undeclared:.0%}" if report.shares.undeclared else ""
+        click.echo(f"Human {report.shares.human:.0%}, AI {report.shares.ai:.0%}{undeclared}; by person: {people}")
     for failure in report.failures:
         click.echo(f"Failure:  {failure}")
     for problem in report.problems:
         click.echo(f"Problem:  {problem}")
     for note in report.notes:
         click.echo(f"Note:     {note}")
+
+
+_ORIGIN_SHOWN = {"ai": "yes", "human": "no", "undeclared": "undeclared"}
 
 
 def _share(stage: AuditStage) -> str:

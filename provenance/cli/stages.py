@@ -20,6 +20,12 @@ _output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the signed PNG."
 )
 _input_file = click.argument("file", type=click.Path(path_type=Path))
+_external_ai_option = click.option(
+    "--external-ai",
+    is_flag=True,
+    help="FILE was made (wholly or in part) by an AI outside this tool: record it as AI work, so the audit "
+    "counts its pixels as AI and the person as the one who brought it in.",
+)
 
 
 def _echo_recorded(kind: str, recorded: stages.RecordedFile) -> None:
@@ -40,6 +46,7 @@ def _report_file(kind: str, recorded: stages.RecordedFile, as_json: bool) -> Non
 @_role_option
 @_tool_option
 @_output_option
+@_external_ai_option
 @json_option
 @pass_app
 def sketch_command(
@@ -50,18 +57,24 @@ def sketch_command(
     role: str | None,
     tool: str | None,
     output: Path | None,
+    external_ai: bool,
     as_json: bool,
 ) -> None:
     """Record a hand-drawn layout sketch FILE for BACKGROUND (PRODUCTION/CUT).
 
-    Writes a signed PNG copy (default under assets/) naming the artist.
+    Writes a signed PNG copy (default under assets/) naming the artist. A file that shows signs of AI
+    (one of this project's AI candidates, another generator's metadata, a C2PA manifest declaring AI)
+    is refused: a sketch is credited as a person's work.
 
     \b
-    Example:
+    Examples:
       provenance sketch harbor/C012 layout.png --artist tanaka-aiko --tool "Clip Studio Paint"
+      provenance sketch harbor/C013 concept.png --artist sato-ken --external-ai   # an AI picture, said so
     """
-    recorded = stages.record_sketch(app.project, background, file, artist=artist, role=role, tool=tool, output=output)
-    _report_file("sketch", recorded, as_json)
+    recorded = stages.record_sketch(
+        app.project, background, file, artist=artist, role=role, tool=tool, output=output, external_ai=external_ai
+    )
+    _report_file("AI picture" if external_ai else "sketch", recorded, as_json)
 
 
 @click.command("generate")
@@ -179,6 +192,7 @@ def select_command(app: AppContext, asset: str, by: str, role: str | None, as_js
 @_role_option
 @_tool_option
 @_output_option
+@_external_ai_option
 @json_option
 @pass_app
 def revise_command(
@@ -189,13 +203,21 @@ def revise_command(
     role: str | None,
     tool: str | None,
     output: Path | None,
+    external_ai: bool,
     as_json: bool,
 ) -> None:
     """Record FILE, a person's paint-over of ASSET (id or file), as a signed PNG.
 
+    The pixels FILE changes are credited to the artist. AI work that ASSET already carries is expected;
+    signs of AI from anywhere else (another candidate, another generator's metadata, a C2PA manifest
+    declaring AI, such as a generative fill) are refused unless --external-ai records them as AI.
+
     \b
-    Example:
+    Examples:
       provenance revise 3 paintover.png --artist suzuki-ren --tool Krita
+      provenance revise 3 genfill.png --artist suzuki-ren --tool Photoshop --external-ai
     """
-    recorded = stages.record_revision(app.project, asset, file, artist=artist, role=role, tool=tool, output=output)
-    _report_file("paint-over", recorded, as_json)
+    recorded = stages.record_revision(
+        app.project, asset, file, artist=artist, role=role, tool=tool, output=output, external_ai=external_ai
+    )
+    _report_file("AI edit" if external_ai else "paint-over", recorded, as_json)

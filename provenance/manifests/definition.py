@@ -18,8 +18,14 @@ IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 DIGITAL_CREATION = IPTC + "digitalCreation"
 HUMAN_EDITS = IPTC + "humanEdits"
 TRAINED_ALGORITHMIC_MEDIA = IPTC + "trainedAlgorithmicMedia"
+COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA = IPTC + "compositeWithTrainedAlgorithmicMedia"
+# The IPTC terms for pictures a generative model made, wholly or in part.
+AI_SOURCE_TYPES = frozenset({TRAINED_ALGORITHMIC_MEDIA, COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA})
 
 PARENT_INGREDIENT_ID = "parent"
+# The artist's own file, when it came with a C2PA manifest of its own (say, from Photoshop): kept as a
+# component so its history stays in the chain.
+COMPONENT_INGREDIENT_ID = "artist-file"
 SETTINGS_NAMESPACE = "org.provenance."
 DO_NOT_TRAIN = {
     "entries": {
@@ -35,7 +41,9 @@ DO_NOT_TRAIN = {
 _DUBLIN_CORE = {"dc": "http://purl.org/dc/elements/1.1/"}
 
 
-def manifest_definition(record: StageRecord, *, title: str, has_parent: bool) -> dict[str, Any]:
+def manifest_definition(
+    record: StageRecord, *, title: str, has_parent: bool, has_component: bool = False
+) -> dict[str, Any]:
     """The Builder definition for the file a stage writes.
 
     >>> definition = manifest_definition(sketch_record, title="C012_sketch.png", has_parent=False)
@@ -44,7 +52,7 @@ def manifest_definition(record: StageRecord, *, title: str, has_parent: bool) ->
     'c2pa.created'
     """
     assertions: list[dict[str, Any]] = [
-        {"label": "c2pa.actions.v2", "data": {"actions": _actions(record, has_parent)}},
+        {"label": "c2pa.actions.v2", "data": {"actions": _actions(record, has_parent, has_component)}},
         {"label": "cawg.metadata", "data": _people_metadata(record)},
         {"label": STAGE_ASSERTION, "data": record.model_dump(mode="json", exclude_none=True)},
     ]
@@ -62,22 +70,31 @@ def parent_ingredient(title: str) -> dict[str, Any]:
     return {"title": title, "relationship": "parentOf", "label": PARENT_INGREDIENT_ID}
 
 
+def component_ingredient(title: str) -> dict[str, Any]:
+    return {"title": title, "relationship": "componentOf", "label": COMPONENT_INGREDIENT_ID}
+
+
 def source_type(record: StageRecord, has_parent: bool) -> str:
     if record.ai:
-        return TRAINED_ALGORITHMIC_MEDIA
+        # AI work brought in on top of an earlier picture mixes AI parts into it.
+        external_edit = record.kind == "ai_external" and has_parent
+        return COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA if external_edit else TRAINED_ALGORITHMIC_MEDIA
     return HUMAN_EDITS if has_parent else DIGITAL_CREATION
 
 
-def _actions(record: StageRecord, has_parent: bool) -> list[dict[str, Any]]:
+def _actions(record: StageRecord, has_parent: bool, has_component: bool) -> list[dict[str, Any]]:
     work: dict[str, Any] = {"digitalSourceType": source_type(record, has_parent)}
     if record.tool:
         work["softwareAgent"] = record.tool.model_dump(exclude_none=True)
     if record.settings:
         work["parameters"] = {SETTINGS_NAMESPACE + key: value for key, value in record.settings.items()}
+    placed = (
+        [{"action": "c2pa.placed", "parameters": {"ingredientIds": [COMPONENT_INGREDIENT_ID]}}] if has_component else []
+    )
     if not has_parent:
-        return [{"action": "c2pa.created", **work}]
+        return [{"action": "c2pa.created", **work}, *placed]
     opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": [PARENT_INGREDIENT_ID]}}
-    return [opened, {"action": "c2pa.edited", **work}]
+    return [opened, *placed, {"action": "c2pa.edited", **work}]
 
 
 def _people_metadata(record: StageRecord) -> dict[str, Any]:

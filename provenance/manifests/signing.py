@@ -11,7 +11,7 @@ import c2pa
 
 from ..errors import SigningError
 from ..keys import SigningIdentity
-from .definition import parent_ingredient
+from .definition import component_ingredient, parent_ingredient
 
 # Codes that mean "signed correctly, by someone this reader does not trust" rather than "altered".
 _UNTRUSTED_ONLY = {"signingCredential.untrusted"}
@@ -66,9 +66,11 @@ def sign_png(
     *,
     thumbnail: bytes,
     parent: tuple[str, bytes] | None = None,
+    component: tuple[str, bytes, str] | None = None,
 ) -> bytes:
     """Embed a signed manifest into PNG bytes; ``parent`` is the (title, signed bytes) of the input.
 
+    ``component`` is the (title, bytes, MIME type) of an artist's file that carries a manifest of its own.
     ``thumbnail`` (JPEG) is embedded as the manifest's thumbnail; c2pa makes none of its own.
     """
     definition = definition | {"thumbnail": {"format": "image/jpeg", "identifier": _THUMBNAIL}}
@@ -78,6 +80,9 @@ def sign_png(
         if parent is not None:
             title, data = parent
             builder.add_ingredient(parent_ingredient(title), "image/png", io.BytesIO(data))
+        if component is not None:
+            title, data, mime_type = component
+            builder.add_ingredient(component_ingredient(title), mime_type, io.BytesIO(data))
         output = io.BytesIO()
         builder.sign(_signer(identity), "image/png", io.BytesIO(png), output)
     except c2pa.C2paError as exc:

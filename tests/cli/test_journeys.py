@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
+from provenance.audit import VERDICTS
 from provenance.cli import main
 from provenance.errors import AlreadyExistsError
 from provenance.project import Project
@@ -108,8 +109,10 @@ def test_audit_exit_codes_for_scripts(studio: Path) -> None:
     read_image(studio / sketch["path"]).rotate(90, expand=True).save(studio / "other.png")
     assert json.loads(run("audit", "other.png", "--json", code=5).stdout)["verdict"] == "unknown"
     assert json.loads(run("audit", sketch["path"], "--json", "--strict").stdout)["verdict"] == "trusted"
-    help_text = run("audit", "--help").stdout
-    assert "Exit codes" in help_text and "9  notes" in help_text
+    help_text = " ".join(run("audit", "--help").stdout.split())
+    for verdict, (code, promise) in VERDICTS.items():
+        assert f"{code} {verdict}: {' '.join(promise.split())}" in help_text
+    assert "9 with --strict: trusted, but with notes" in help_text
 
 
 @pytest.mark.parametrize(
@@ -179,8 +182,11 @@ def test_database_url_from_option_and_environment(tmp_path: Path, monkeypatch: p
     assert elsewhere.is_file() and not (tmp_path / ".provenance" / "provenance.db").exists()
     other = tmp_path / "other.sqlite"
     monkeypatch.setenv("PROVENANCE_DB", f"sqlite:///{other}")
-    assert "Tanaka Aiko" not in run("person", "list").stdout
-    assert other.is_file()
+    # A database that does not exist is an error, never a new empty one that would hide every record.
+    assert "other.sqlite is missing" in run("person", "list", code=1).stderr
+    assert not other.exists()
+    monkeypatch.setenv("PROVENANCE_DB", f"sqlite:///{elsewhere}")
+    assert "Tanaka Aiko" in run("person", "list").stdout
 
 
 def test_private_keys_are_owner_only(studio: Path) -> None:
