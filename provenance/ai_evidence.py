@@ -29,8 +29,7 @@ from sqlmodel import Session, col, select
 from .generator_metadata import read_generator_metadata
 from .imaging import decode_image, mime_type_of, pixel_sha256
 from .manifests import ManifestStore, read_manifest_store
-from .manifests.definition import AI_SOURCE_TYPES
-from .manifests.validation import declared_source_types
+from .manifests.validation import ai_source_types
 from .project import Project
 from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
 from .store import AIModel, Asset, Stage, StageInput
@@ -75,7 +74,7 @@ def find_ai_evidence(
     if manifest_store is not None:
         known = _manifest_labels_of(project, session, parent) if parent is not None else set()
         for label, manifest in manifest_store.manifests.items():
-            declared = sorted(ai_source_types(manifest))
+            declared = ai_source_types(manifest)
             if declared and label not in known:
                 generator = _claim_generator(manifest)
                 term = declared[0].rsplit("/", 1)[-1]
@@ -100,11 +99,6 @@ def ai_stages_behind(session: Session, asset_ids: Iterable[int]) -> set[int]:
         used = session.exec(select(StageInput.asset_id).where(col(StageInput.stage_id).in_(stage_ids))).all()
         frontier = set(used)
     return found
-
-
-def ai_source_types(manifest: dict[str, Any]) -> set[str]:
-    """Every AI digital source type that any action of one manifest declares."""
-    return declared_source_types(manifest) & AI_SOURCE_TYPES
 
 
 # --- internals -------------------------------------------------------------------------------------

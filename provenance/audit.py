@@ -41,8 +41,12 @@ from .generator_metadata import GeneratorMetadata, read_generator_metadata
 from .imaging import decode_image, mime_type_of, pixel_sha256, read_file
 from .keys import CA_CERT
 from .manifests import ManifestStore, read_manifest_store
-from .manifests.definition import AI_SOURCE_TYPES
-from .manifests.validation import declared_source_types, failure_class
+from .manifests.validation import (
+    FailureKind,
+    ValidationFinding,
+    action_sources,
+    manifest_source_class,
+)
 from .project import Project
 from .records import STAGE_ASSERTION, PersonCredit, StageRecord
 from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
@@ -244,11 +248,11 @@ def _studio_signed(project: Project, data: bytes, mime_type: str, manifest_store
     if any(project.trust_folder.glob("*.pem")):
         studio_only = replace(project.signing_identity, trust_anchors_pem=(project.keys_folder / CA_CERT).read_text())
         studio_view = read_manifest_store(data, studio_only, mime_type) or manifest_store
+    # Only the signer's credential decides whose manifest it is (an identity credential says nothing of that).
     untrusted = {
-        label
-        for label in studio_view.manifests
-        for failure in studio_view.failures
-        if failure_class(failure) == "trust" and label in str(failure.get("url", ""))
+        finding.manifest
+        for finding in studio_view.findings
+        if finding.kind is FailureKind.TRUST and finding.code.startswith("signingCredential.")
     }
     return set(studio_view.manifests) - untrusted
 
@@ -318,7 +322,7 @@ def _audit_signed(
     # c2pa names the manifest in each failure's URL (self#jumbf=/c2pa/<label>/...): give each stage its own.
     for link in links:
         if link.label and link.selection_of is None:
-            link.failures = [_failure_text(f) for f in manifest_store.failures if link.label in str(f.get("url", ""))]
+            link.failures = [_failure_text(f) for f in manifest_store.findings if f.manifest == link.label]
     report = _report(
         session,
         project,
@@ -329,7 +333,7 @@ def _audit_signed(
         asset=asset,
         deep=deep,
         validation_state=manifest_store.validation_state,
-        failures=[_failure_text(f) for f in manifest_store.failures],
+        failures=[_failure_text(f) for f in manifest_store.findings],
         problems=problems,
         notes=notes,
     )
@@ -351,14 +355,12 @@ def _selection_check(session: Session, signed: StageRecord, row: Stage | None) -
 
 def _validation_verdict(manifest_store: ManifestStore) -> Verdict:
     """What validation alone says: integrity first, then what cannot be checked here, then trust."""
-    classes = {failure_class(failure) for failure in manifest_store.failures}
-    if "integrity" in classes:
+    worst = manifest_store.worst
+    if worst is FailureKind.INTEGRITY:
         return "tampered"
-    if "unverifiable" in classes:
+    if worst is FailureKind.UNVERIFIABLE:
         return "unverifiable"
-    if "trust" in classes or not manifest_store.trusted:
-        return "valid-untrusted"
-    return "trusted"
+    return "trusted" if manifest_store.trusted else "valid-untrusted"
 
 
 def _audit_unsigned(session: Session, project: Project, file: str, data: bytes, deep: bool) -> AuditReport:
@@ -470,8 +472,8 @@ def _report(
     return report
 
 
-def _failure_text(failure: dict[str, Any]) -> str:
-    return f"{failure.get('code')}: {failure.get('explanation', '')}".strip()
+def _failure_text(finding: ValidationFinding) -> str:
+    return f"{finding.code}: {finding.explanation}".strip().removesuffix(":")
 
 
 def _stage(link: _Link) -> AuditStage:
@@ -682,12 +684,12 @@ def _ingredients(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _origin(manifest_store: ManifestStore, label: str) -> Origin:
-    """What one stage's manifest declares, together with every manifest it places as a component.
+    """What one stage's manifest declares, with AI declared by any manifest it places as a component.
 
     A component (say, a Photoshop file kept with the artist's paint-over) is part of the stage's work: AI
     declared anywhere in it makes the stage AI.
     """
-    declared: set[str] = set()
+    own = manifest_source_class(manifest_store.manifests.get(label, {}))
     pending, seen = [label], set()
     while pending:
         current = pending.pop()
@@ -695,15 +697,14 @@ def _origin(manifest_store: ManifestStore, label: str) -> Origin:
         if current in seen or manifest is None:
             continue
         seen.add(current)
-        declared |= declared_source_types(manifest)
+        if manifest_source_class(manifest) == "ai":
+            return "ai"
         pending += [
             str(i["active_manifest"])
             for i in _ingredients(manifest)
             if i.get("relationship") != "parentOf" and i.get("active_manifest")
         ]
-    if declared & AI_SOURCE_TYPES:
-        return "ai"
-    return "human" if declared else "undeclared"
+    return own
 
 
 def _assertion(manifest: dict[str, Any], label: str) -> Any:
@@ -725,8 +726,9 @@ def _signed_record(manifest: dict[str, Any]) -> StageRecord | None:
 
 def _source_type(manifest: dict[str, Any]) -> str | None:
     """The first AI source type the manifest declares, else its first declared source type."""
-    declared = sorted(declared_source_types(manifest))
-    return next((t for t in declared if t in AI_SOURCE_TYPES), declared[0] if declared else None)
+    declared = [source for source in action_sources(manifest) if source.digital_source_type]
+    ai = [source for source in declared if source.source_class == "ai"]
+    return (ai or declared)[0].digital_source_type if declared else None
 
 
 def _signer(manifest: dict[str, Any]) -> str:

@@ -366,7 +366,7 @@ def _record_file(
     mime_type = mime_type_of(data)
     own_store = read_manifest_store(data, project.signing_identity, mime_type) if mime_type else None
     if own_store is not None and not own_store.intact:
-        codes = ", ".join(sorted({str(failure.get("code")) for failure in own_store.failures}))
+        codes = ", ".join(sorted({finding.code for finding in own_store.findings}))
         raise InputFileError(
             f"{file} carries a C2PA manifest that fails validation ({codes}), so its history cannot be kept; "
             "export it again from the application that signed it"

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
-from provenance import stages
+from provenance import stages, trust
 from provenance.audit import audit_file
 from provenance.credits import credit_sheet
 from provenance.errors import AIEvidenceError
@@ -150,8 +150,14 @@ def test_an_artists_own_manifest_is_kept_as_an_ingredient(project: Project, chai
     exported.write_bytes(_foreign_signed(tmp_path, painted, HUMAN_EDITS))
     recorded = stages.record_revision(project, str(chain.final.asset_id), exported, artist="tanaka-aiko")
     report = audit_file(project, project.absolute(recorded.path))
-    assert report.verdict == "trusted", report.problems
+    # The kept manifest is signed by a CA this project does not trust (yet): intact, not trusted.
+    assert report.verdict == "valid-untrusted", report.problems
+    assert any(failure.startswith("signingCredential.untrusted") for failure in report.failures)
     assert report.stages[-1].origin == "human"
+    trust.add_anchor(project, tmp_path / "photoshop-keys" / "studio-ca.pem", name="photoshop")
+    reopened = Project.find(project.root)
+    assert audit_file(reopened, project.absolute(recorded.path)).verdict == "trusted"
+    reopened.close()
     anchors = (project.keys_folder / "studio-ca.pem").read_text()
     context = c2pa.Context.from_dict({"trust": {"user_anchors": anchors}, "verify": {"remote_manifest_fetch": False}})
     with c2pa.Reader("image/png", io.BytesIO(project.absolute(recorded.path).read_bytes()), context=context) as reader:

@@ -19,8 +19,6 @@ DIGITAL_CREATION = IPTC + "digitalCreation"
 HUMAN_EDITS = IPTC + "humanEdits"
 TRAINED_ALGORITHMIC_MEDIA = IPTC + "trainedAlgorithmicMedia"
 COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA = IPTC + "compositeWithTrainedAlgorithmicMedia"
-# The IPTC terms for pictures a generative model made, wholly or in part.
-AI_SOURCE_TYPES = frozenset({TRAINED_ALGORITHMIC_MEDIA, COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA})
 
 PARENT_INGREDIENT_ID = "parent"
 # The artist's own file, when it came with a C2PA manifest of its own (say, from Photoshop): kept as a

@@ -12,31 +12,36 @@ import c2pa
 from ..errors import SigningError
 from ..keys import SigningIdentity
 from .definition import component_ingredient, parent_ingredient
+from .validation import FailureKind, ValidationFinding, dominant_kind, finding_for_reader_error, manifest_store_findings
 
-# Codes that mean "signed correctly, by someone this reader does not trust" rather than "altered".
-_UNTRUSTED_ONLY = {"signingCredential.untrusted"}
 _THUMBNAIL = "thumbnail.jpg"
 
 
 @dataclass(frozen=True)
 class ManifestStore:
-    """A file's manifest store as read and validated: the parsed JSON plus the validation verdict."""
+    """A file's manifest store as read and validated: the parsed JSON plus what validation found."""
 
     active_label: str
     manifests: dict[str, dict[str, Any]]
     validation_state: str
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    # Every failure that bears on the verdict, from the current validation and the ingredients' records.
+    findings: list[ValidationFinding] = field(default_factory=list)
     # Each manifest's embedded thumbnail (JPEG or PNG bytes) by label, when asked for.
     thumbnails: dict[str, bytes] = field(default_factory=dict)
 
     @property
+    def worst(self) -> FailureKind | None:
+        """The most serious kind of finding: integrity, then unverifiable, then trust; None when clean."""
+        return dominant_kind(self.findings)
+
+    @property
     def trusted(self) -> bool:
-        return self.validation_state == "Trusted"
+        return self.validation_state == "Trusted" and self.worst is None
 
     @property
     def intact(self) -> bool:
-        """Signatures and hash bindings hold, whoever signed."""
-        return all(failure.get("code") in _UNTRUSTED_ONLY for failure in self.failures)
+        """Signatures and hash bindings hold and could be checked, whoever signed."""
+        return self.worst not in (FailureKind.INTEGRITY, FailureKind.UNVERIFIABLE)
 
 
 def _context(identity: SigningIdentity) -> c2pa.Context:
@@ -97,8 +102,8 @@ def read_manifest_store(
     try:
         reader = c2pa.Reader.try_create(mime_type, io.BytesIO(data), None, _context(identity))
     except c2pa.C2paError as exc:
-        # A store that cannot even be parsed has been damaged: report it as a failure, not a crash.
-        return ManifestStore("", {}, "Invalid", [{"code": "manifest.unreadable", "explanation": str(exc)}])
+        # A remote, prerelease or unparseable store: there is a manifest, but nothing could be checked.
+        return ManifestStore("", {}, "Invalid", [finding_for_reader_error(str(exc))])
     if reader is None:
         return None
     with reader:
@@ -106,14 +111,12 @@ def read_manifest_store(
         results = reader.get_validation_results() or {}
         state = reader.get_validation_state() or "Invalid"
         images = _thumbnails(reader, parsed.get("manifests", {})) if thumbnails else {}
-    failures = list(results.get("activeManifest", {}).get("failure", []))
-    for delta in results.get("ingredientDeltas", []):
-        failures.extend(delta.get("validationDeltas", {}).get("failure", []))
+    manifests = parsed.get("manifests", {})
     return ManifestStore(
         active_label=parsed.get("active_manifest", ""),
-        manifests=parsed.get("manifests", {}),
+        manifests=manifests,
         validation_state=state,
-        failures=failures,
+        findings=manifest_store_findings(manifests, results),
         thumbnails=images,
     )
 
