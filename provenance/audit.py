@@ -191,7 +191,7 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
     data = path.read_bytes()
     mime_type = next((mime for magic, mime in _MIME_BY_MAGIC.items() if data.startswith(magic)), None)
     manifest_store = (
-        read_manifest_store(data, project.signing_identity, mime_type, thumbnails=thumbnails) if mime_type else None
+        read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=thumbnails) if mime_type else None
     )
     with project.store.session() as session:
         if manifest_store is None:

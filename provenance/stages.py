@@ -111,6 +111,8 @@ def record_generation(
     fingerprint, weight and metadata.
     """
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
+    # Loaded (and checked) now: a damaged or exposed signing key must stop here, not after the generation.
+    _ = project.signing_identity
     options = options or engine.RuntimeOptions()
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
@@ -422,7 +424,7 @@ def _write_stage(
     signed = sign_png(
         definition, png_bytes(image, text), project.signing_identity, thumbnail=thumbnail_jpeg(image), parent=parent
     )
-    manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
+    manifest_store = read_manifest_store(signed, project.trust_anchors, "image/png")
     facts = describe(signed, image)
     written = pending.add(destination, signed)
     asset = Asset(
