@@ -116,7 +116,7 @@ def load_signing_identity(folder: Path, trust_anchors_pem: str) -> SigningIdenti
     not ECDSA P-256 (c2pa signs ES256 here), a damaged chain, and a key that is not the chain's leaf's.
 
     >>> load_signing_identity(project.keys_folder, project.trust_anchors).certificate_chain_pem  # doctest: +SKIP
-    '-----BEGIN CERTIFICATE-----\nMIIB...'
+    '-----BEGIN CERTIFICATE-----...'
     """
     key_path = folder / SIGNER_KEY
     chain_path = folder / SIGNER_CERT
@@ -131,20 +131,20 @@ def load_signing_identity(folder: Path, trust_anchors_pem: str) -> SigningIdenti
         chain_pem = chain_path.read_bytes()
     except OSError as exc:
         raise ProjectError(
-            f"the studio keys in {folder} cannot be read ({exc.filename}: {exc.strerror}); restore them from backup"
+            f"the studio key file {exc.filename} cannot be read ({exc.strerror}); restore the keys from backup"
         ) from None
     key = _parse_private_key(key_pem, key_path)
     try:
-        leaf = x509.load_pem_x509_certificates(chain_pem)[0]
+        chain = x509.load_pem_x509_certificates(chain_pem)
     except ValueError:
         raise ProjectError(f"the signing certificate {chain_path} is damaged; restore it from backup") from None
-    if _public_bytes(leaf.public_key()) != _public_bytes(key.public_key()):
+    if _public_bytes(chain[0].public_key()) != _public_bytes(key.public_key()):
         raise ProjectError(
             f"the signing key {key_path} does not belong to the certificate {chain_path}; "
             "restore both from the same backup"
         )
     return SigningIdentity(
-        certificate_chain_pem=chain_pem.decode(),
+        certificate_chain_pem="".join(_cert_pem(certificate).decode() for certificate in chain),
         # Re-encoded as PKCS#8, the form c2pa reads, whatever PEM form the file holds.
         private_key_pem=_private_pem(key).decode(),
         trust_anchors_pem=trust_anchors_pem,
@@ -181,7 +181,8 @@ def _describe_key(key: PrivateKeyTypes) -> str:
         return f"an RSA-{key.key_size} key"
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return f"an ECDSA {key.curve.name} key"
-    return f"a {type(key).__name__.removeprefix('_').removesuffix('PrivateKey')} key"
+    kind = type(key).__name__.removesuffix("PrivateKey")
+    return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind} key"
 
 
 def _public_bytes(key: PublicKeyTypes | CertificatePublicKeyTypes) -> bytes:

@@ -95,7 +95,7 @@ def p384_key(folder: Path) -> str:
 
 def ed25519_key(folder: Path) -> str:
     _replace_key(folder, _pem_key(ed25519.Ed25519PrivateKey.generate()))
-    return "is a Ed25519 key, not ECDSA P-256"
+    return "is an Ed25519 key, not ECDSA P-256"
 
 
 def encrypted(folder: Path) -> str:
@@ -182,4 +182,4 @@ def test_an_audit_needs_only_the_ca_certificate(project: Project, layout_file: P
     )
     assert signing.exit_code == 1
     [line] = signing.stderr.splitlines()
-    assert f"{project.keys_folder / SIGNER_KEY}: No such file or directory" in line
+    assert f"{project.keys_folder / SIGNER_KEY} cannot be read (No such file or directory)" in line

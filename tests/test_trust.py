@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from PIL import Image
 
-from provenance import trust
+from provenance import catalog, stages, trust
 from provenance.cli import main
 from provenance.errors import ProjectError
 from provenance.project import Project
@@ -283,3 +283,24 @@ def test_export_gives_only_the_studio_ca(studio: Project, kumo) -> None:  # type
     trust.add_anchor(studio, bundle, name="kumo")
     exported = cli(studio, "trust", "export").stdout
     assert exported == (studio.keys_folder / "studio-ca.pem").read_text()
+
+
+def test_a_partners_file_audits_trusted_through_a_bundle(studio: Project, tmp_path: Path) -> None:
+    """c2pa validates against every certificate of a stored bundle, not only the first."""
+    partner = Project.init(tmp_path / "partner", studio="Partner Studio")
+    catalog.add_person(partner, "Mori Aya")
+    catalog.add_production(partner, "Harbor Lights", handle="harbor")
+    catalog.add_background(partner, "harbor", "C001")
+    layout = tmp_path / "layout.png"
+    Image.new("RGB", (64, 36), "teal").save(layout)
+    sketch = stages.record_sketch(partner, "harbor/C001", layout, artist="mori-aya")
+    signed = partner.absolute(sketch.path)
+    partner.close()
+    assert cli(studio, "audit", str(signed), "--json").exit_code == 3  # valid-untrusted
+
+    bundle = tmp_path / "partner-bundle.pem"
+    unrelated, _ = make_certificate("Unrelated CA")
+    bundle.write_bytes(pem(unrelated) + (partner.keys_folder / "studio-ca.pem").read_bytes())
+    assert cli(studio, "trust", "add", str(bundle), "--name", "partner").exit_code == 0
+    audited = cli(studio, "audit", str(signed), "--json")
+    assert audited.exit_code == 0 and json.loads(audited.stdout)["verdict"] == "trusted"
