@@ -79,7 +79,7 @@ def main() -> None:
             f"built the 4-stage 3840x2160 chain in {time.perf_counter() - started:.1f} s; "
             f"final file {final.stat().st_size / 1e6:.1f} MB"
         )
-        anchors = project.signing_identity.trust_anchors_pem
+        anchors = project.trust_anchors
         assert bare_reader(final, anchors) == "Trusted"
         report = audit_file(project, final)
         assert report.verdict == "trusted" and len(report.stages) == 4, report.statement

@@ -70,7 +70,7 @@ def find_ai_evidence(
         evidence.append(AIEvidence(summary, generator=foreign.generator))
     if manifest_store is None:
         mime_type = mime_type_of(data)
-        manifest_store = read_manifest_store(data, project.signing_identity, mime_type) if mime_type else None
+        manifest_store = read_manifest_store(data, project.trust_anchors, mime_type) if mime_type else None
     if manifest_store is not None:
         known = _manifest_labels_of(project, session, parent) if parent is not None else set()
         for label, manifest in manifest_store.manifests.items():
@@ -181,7 +181,7 @@ def _manifest_labels_of(project: Project, session: Session, parent: Asset) -> se
     except OSError:
         return set()
     mime_type = mime_type_of(data)
-    store = read_manifest_store(data, project.signing_identity, mime_type) if mime_type else None
+    store = read_manifest_store(data, project.trust_anchors, mime_type) if mime_type else None
     return set(store.manifests) if store is not None else set()
 
 

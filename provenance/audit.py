@@ -27,7 +27,7 @@ source type, human when one declares a human one, ``undeclared`` when none says,
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +39,6 @@ from .change_mask import read_mask
 from .documents import Document, schema_config
 from .generator_metadata import GeneratorMetadata, read_generator_metadata
 from .imaging import decode_image, mime_type_of, pixel_sha256, read_file
-from .keys import CA_CERT
 from .manifests import ManifestStore, read_manifest_store
 from .manifests.validation import (
     FailureKind,
@@ -227,7 +226,7 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
     data = read_file(path)
     mime_type = mime_type_of(data)
     manifest_store = (
-        read_manifest_store(data, project.signing_identity, mime_type, thumbnails=thumbnails) if mime_type else None
+        read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=thumbnails) if mime_type else None
     )
     with project.store.session() as session:
         if manifest_store is None:
@@ -245,9 +244,8 @@ def _studio_signed(project: Project, data: bytes, mime_type: str, manifest_store
     that is then untrusted was signed by someone else, whatever stage ids it claims.
     """
     studio_view = manifest_store
-    if any(project.trust_folder.glob("*.pem")):
-        studio_only = replace(project.signing_identity, trust_anchors_pem=(project.keys_folder / CA_CERT).read_text())
-        studio_view = read_manifest_store(data, studio_only, mime_type) or manifest_store
+    if project.partner_anchors:
+        studio_view = read_manifest_store(data, project.studio_anchor, mime_type) or manifest_store
     # Only the signer's credential decides whose manifest it is (an identity credential says nothing of that).
     untrusted = {
         finding.manifest

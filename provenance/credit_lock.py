@@ -55,9 +55,9 @@ def canonical_bytes(sheet: CreditSheet) -> bytes:
 
 def lock_credits(project: Project, production: str, *, by: str, background: str | None = None) -> LockedSheet:
     """Sign off the sheet as it stands now. Gaps are never signed off."""
+    identity = project.signing_identity  # a bad key stops the lock before the sheet is built
     sheet = credit_sheet(project, production, background=background)
     data = canonical_bytes(sheet)
-    identity = project.signing_identity
     signature = sign_detached(identity, data)
     with project.store.session() as session:
         person = catalog.get_person(session, by)
@@ -88,7 +88,7 @@ def locked_changes(project: Project, sheet: CreditSheet) -> LockComparison | Non
         return None
     lock, person = found
     data = lock.sheet_json.encode()
-    anchors = project.signing_identity.trust_anchors_pem
+    anchors = project.trust_anchors
     if not verify_detached(lock.certificate_chain, anchors, data, base64.b64decode(lock.signature)):
         raise LockTamperedError(
             f"the credits locked for {lock.scope} by {person.handle} fail their signature check; "

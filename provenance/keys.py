@@ -9,14 +9,21 @@ checked against the current time: it is issued for ten years.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import shlex
+import stat
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificatePublicKeyTypes,
+    PrivateKeyTypes,
+    PublicKeyTypes,
+)
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .errors import ProjectError
@@ -32,11 +39,13 @@ _LEAF_YEARS = 10
 
 @dataclass(frozen=True)
 class SigningIdentity:
-    """What the manifests layer needs to sign and to trust: PEM text, never files."""
+    """What the manifests layer needs to sign: the key and chain as PEM text, and the anchors its
+    ingredient checks trust. Made only by :func:`load_signing_identity`, which has checked the key."""
 
     certificate_chain_pem: str
     private_key_pem: str
     trust_anchors_pem: str
+    private_key: ec.EllipticCurvePrivateKey = field(repr=False, compare=False)
 
 
 def create_studio_keys(folder: Path, studio: str) -> None:
@@ -84,24 +93,100 @@ def create_studio_keys(folder: Path, studio: str) -> None:
     (folder / SIGNER_CERT).write_bytes(_cert_pem(leaf_cert) + _cert_pem(ca_cert))
 
 
-def load_signing_identity(folder: Path) -> SigningIdentity:
+def load_studio_ca_pem(folder: Path) -> str:
+    """The studio CA certificate (PEM) from the keys folder: all an audit needs, no private key."""
+    path = folder / CA_CERT
     try:
-        return SigningIdentity(
-            certificate_chain_pem=(folder / SIGNER_CERT).read_text(),
-            private_key_pem=(folder / SIGNER_KEY).read_text(),
-            trust_anchors_pem=(folder / CA_CERT).read_text(),
-        )
+        pem = path.read_bytes()
     except OSError as exc:
         raise ProjectError(
-            f"the studio keys in {folder} cannot be read ({exc.strerror}); restore them from backup"
+            f"the studio CA certificate {path} cannot be read ({exc.strerror}); restore it from backup"
         ) from None
+    try:
+        certificates = x509.load_pem_x509_certificates(pem)
+    except ValueError:
+        raise ProjectError(f"the studio CA certificate {path} is damaged; restore it from backup") from None
+    return "".join(_cert_pem(certificate).decode() for certificate in certificates)
+
+
+def load_signing_identity(folder: Path, trust_anchors_pem: str) -> SigningIdentity:
+    """The studio's signing key and chain, checked before anything is signed with them.
+
+    Refuses, with one line each: a key file others may read, a damaged or encrypted key, a key that is
+    not ECDSA P-256 (c2pa signs ES256 here), a damaged chain, and a key that is not the chain's leaf's.
+
+    >>> load_signing_identity(project.keys_folder, project.trust_anchors).certificate_chain_pem  # doctest: +SKIP
+    '-----BEGIN CERTIFICATE-----...'
+    """
+    key_path = folder / SIGNER_KEY
+    chain_path = folder / SIGNER_CERT
+    try:
+        mode = key_path.stat().st_mode
+        if mode & 0o077:
+            raise ProjectError(
+                f"the signing key {key_path} is open to other users (mode {stat.S_IMODE(mode):o}); "
+                f"run `chmod 600 {shlex.quote(str(key_path))}` and try again"
+            )
+        key_pem = key_path.read_bytes()
+        chain_pem = chain_path.read_bytes()
+    except OSError as exc:
+        raise ProjectError(
+            f"the studio key file {exc.filename} cannot be read ({exc.strerror}); restore the keys from backup"
+        ) from None
+    key = _parse_private_key(key_pem, key_path)
+    try:
+        chain = x509.load_pem_x509_certificates(chain_pem)
+    except ValueError:
+        raise ProjectError(f"the signing certificate {chain_path} is damaged; restore it from backup") from None
+    if _public_bytes(chain[0].public_key()) != _public_bytes(key.public_key()):
+        raise ProjectError(
+            f"the signing key {key_path} does not belong to the certificate {chain_path}; "
+            "restore both from the same backup"
+        )
+    return SigningIdentity(
+        certificate_chain_pem="".join(_cert_pem(certificate).decode() for certificate in chain),
+        # Re-encoded as PKCS#8, the form c2pa reads, whatever PEM form the file holds.
+        private_key_pem=_private_pem(key).decode(),
+        trust_anchors_pem=trust_anchors_pem,
+        private_key=key,
+    )
 
 
 def sign_detached(identity: SigningIdentity, data: bytes) -> bytes:
     """An ECDSA P-256 / SHA-256 signature of ``data`` with the studio signing key."""
-    key = serialization.load_pem_private_key(identity.private_key_pem.encode(), password=None)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    return key.sign(data, ec.ECDSA(hashes.SHA256()))
+    return identity.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+def _parse_private_key(pem: bytes, path: Path) -> ec.EllipticCurvePrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except TypeError:
+        # cryptography raises TypeError for an encrypted key read without a password.
+        raise ProjectError(
+            f"the signing key {path} is encrypted; provenance needs it unencrypted and owner-only (chmod 600)"
+        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise ProjectError(
+            f"the signing key {path} is not a readable PEM private key; restore it from backup"
+        ) from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise ProjectError(
+            f"the signing key {path} is {_describe_key(key)}, not ECDSA P-256; c2pa signing here needs ES256 keys"
+        )
+    return key
+
+
+def _describe_key(key: PrivateKeyTypes) -> str:
+    if isinstance(key, rsa.RSAPrivateKey):
+        return f"an RSA-{key.key_size} key"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return f"an ECDSA {key.curve.name} key"
+    kind = type(key).__name__.removesuffix("PrivateKey")
+    return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind} key"
+
+
+def _public_bytes(key: PublicKeyTypes | CertificatePublicKeyTypes) -> bytes:
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def verify_detached(certificate_chain_pem: str, trust_anchors_pem: str, data: bytes, signature: bytes) -> bool:

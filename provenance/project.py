@@ -5,6 +5,7 @@ Layout::
     <root>/.provenance/project.json    settings (database URL if not the default SQLite file)
     <root>/.provenance/provenance.db   the default SQLite database
     <root>/.provenance/keys/           studio CA and signing certificate (private keys owner-only)
+    <root>/.provenance/trust/          partner studios' CA certificates (``provenance trust add``)
     <root>/assets/...                  the signed files the stages write
 
 A project is found like git finds a repository: in the given folder or the nearest parent that has
@@ -19,13 +20,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
 from .errors import InputFileError, ProjectError
-from .keys import SigningIdentity, create_studio_keys, load_signing_identity
+from .keys import SigningIdentity, create_studio_keys, load_signing_identity, load_studio_ca_pem
 from .store import Store
+from .trust import partner_anchors_pem
 
 MARKER = ".provenance"
 SETTINGS_FILE = "project.json"
@@ -50,11 +51,28 @@ class Project:
         return self.folder / "trust"
 
     @cached_property
+    def studio_anchor(self) -> str:
+        """PEM text of this studio's own CA: what tells our signatures from a trusted partner's."""
+        return load_studio_ca_pem(self.keys_folder)
+
+    @cached_property
+    def partner_anchors(self) -> str:
+        """PEM text of every partner CA this project trusts (empty when there are none)."""
+        return partner_anchors_pem(self.trust_folder)
+
+    @property
+    def trust_anchors(self) -> str:
+        """PEM text of every certificate this project trusts: the studio CA and each partner anchor.
+
+        All that reading and validating need; no private key is read, so an audit works on a machine
+        (or a copy of the project) that holds no signing key.
+        """
+        return self.studio_anchor + self.partner_anchors
+
+    @cached_property
     def signing_identity(self) -> SigningIdentity:
-        """The studio's signing key and certificate, trusting our CA and every partner anchor."""
-        identity = load_signing_identity(self.keys_folder)
-        partners = "".join(path.read_text() for path in sorted(self.trust_folder.glob("*.pem")))
-        return replace(identity, trust_anchors_pem=identity.trust_anchors_pem + partners)
+        """The studio's signing key and chain, checked on first use: only what signs asks for it."""
+        return load_signing_identity(self.keys_folder, self.trust_anchors)
 
     @classmethod
     def init(cls, root: Path, *, db_url: str | None = None, studio: str | None = None) -> Project:

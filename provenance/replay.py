@@ -1,11 +1,12 @@
 """Replaying an AI generation from its record, to prove which weights and settings made a candidate.
 
-The weights are checked first: every recorded weight file, the model's and each LoRA's, is hashed again
-(from the fingerprint cache when untouched) and any that changed or went missing is reported, with no
-regeneration. Otherwise the stage's input file (checked against its record), prompt, seed and settings go
-through the engine again and the result is compared with the recorded candidate: on the device it was made
-on, the pixels must be identical; on another device (CUDA and CPU kernels round differently) within
-SSIM >= 0.98 and a pHash distance <= 4.
+The weights are checked first: every recorded weight file, the model's and each LoRA's, is hashed again,
+never from the fingerprint cache (a replay is the proof of which weights made a candidate, so it reads
+every byte), and any that changed or went missing is reported, with no regeneration. Otherwise the
+stage's input file (checked against its record), prompt, seed and settings go through the engine again
+and the result is compared with the recorded candidate: on the device it was made on, the pixels must be
+identical; on another device (CUDA and CPU kernels round differently) within SSIM >= 0.98 and a pHash
+distance <= 4.
 
 >>> replay_generation(project, "3").verdict  # doctest: +SKIP
 'identical'
@@ -22,7 +23,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from . import catalog, engine
-from .engine.fingerprint import cached_sha256
+from .engine.fingerprint import sha256_file
 from .errors import InvalidValueError, NotFoundError
 from .imaging import decode_image
 from .project import Project
@@ -129,7 +130,7 @@ def _changed_weights(model: AIModel) -> list[str]:
         path = base / name
         if not path.is_file():
             changed.append(f"{name} (missing)")
-        elif cached_sha256(path) != recorded:
+        elif sha256_file(path) != recorded:
             changed.append(name)
     return changed
 

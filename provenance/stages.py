@@ -127,6 +127,8 @@ def record_generation(
     fingerprint, weight and metadata.
     """
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates, seed=seed)
+    # Loaded (and checked) now: a damaged or exposed signing key must stop here, not after the generation.
+    _ = project.signing_identity
     options = options or engine.RuntimeOptions()
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
@@ -364,7 +366,7 @@ def _record_file(
     data = read_file(file)
     image = decode_image(data, name=str(file))
     mime_type = mime_type_of(data)
-    own_store = read_manifest_store(data, project.signing_identity, mime_type) if mime_type else None
+    own_store = read_manifest_store(data, project.trust_anchors, mime_type) if mime_type else None
     if own_store is not None and not own_store.intact:
         codes = ", ".join(sorted({finding.code for finding in own_store.findings}))
         raise InputFileError(
@@ -485,7 +487,7 @@ def _write_stage(
         parent=parent,
         component=component,
     )
-    manifest_store = read_manifest_store(signed, project.signing_identity, "image/png")
+    manifest_store = read_manifest_store(signed, project.trust_anchors, "image/png")
     facts = describe(signed, image)
     written = pending.add(destination, signed)
     asset = Asset(

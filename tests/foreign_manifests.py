@@ -27,7 +27,7 @@ from typing import Any
 import c2pa
 from PIL import Image
 
-from provenance.keys import SigningIdentity, create_studio_keys, load_signing_identity
+from provenance.keys import SigningIdentity, create_studio_keys, load_signing_identity, load_studio_ca_pem
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 DIGITAL_CREATION = IPTC + "digitalCreation"
@@ -43,7 +43,7 @@ _COSE_SHA256 = 0x2F  # CBOR for COSE algorithm -16 (SHA-256): a hash, not a sign
 def fresh_identity(folder: Path, name: str) -> SigningIdentity:
     """A new CA and signing certificate for ``name`` (a partner studio, an artist), written to ``folder``."""
     create_studio_keys(folder, name)
-    return load_signing_identity(folder)
+    return load_signing_identity(folder, load_studio_ca_pem(folder))
 
 
 def plain_png(colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:

@@ -16,7 +16,7 @@ from provenance.audit import audit_file
 from provenance.credits import credit_sheet
 from provenance.errors import AIEvidenceError
 from provenance.imaging import png_bytes, thumbnail_jpeg
-from provenance.keys import create_studio_keys, load_signing_identity
+from provenance.keys import create_studio_keys, load_signing_identity, load_studio_ca_pem
 from provenance.manifests import sign_png
 from provenance.manifests.definition import COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA, DIGITAL_CREATION, HUMAN_EDITS
 from provenance.project import Project
@@ -37,7 +37,7 @@ def _foreign_signed(tmp_path: Path, image: Image.Image, source_type: str, *, par
     keys = tmp_path / "photoshop-keys"
     if not keys.exists():
         create_studio_keys(keys, "Other Tool")
-    identity = load_signing_identity(keys)
+    identity = load_signing_identity(keys, load_studio_ca_pem(keys))
     actions: list[dict[str, object]] = [{"action": "c2pa.created", "digitalSourceType": DIGITAL_CREATION}]
     if source_type != DIGITAL_CREATION:
         actions.append({"action": "c2pa.edited", "digitalSourceType": source_type})

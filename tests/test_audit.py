@@ -18,7 +18,7 @@ from provenance import audit, catalog, trust
 from provenance.audit import audit_file
 from provenance.errors import InputFileError
 from provenance.imaging import png_bytes, thumbnail_jpeg
-from provenance.keys import create_studio_keys, load_signing_identity
+from provenance.keys import create_studio_keys, load_signing_identity, load_studio_ca_pem
 from provenance.manifests import manifest_definition, sign_png
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
 from provenance.project import Project
@@ -213,7 +213,7 @@ def test_a_partners_copy_of_our_stage_record_never_matches(project: Project, cha
     """A partner CA we trust signs a manifest that carries one of our stage records word for word."""
     partner_keys = tmp_path / "partner-keys"
     create_studio_keys(partner_keys, "Partner Studio")
-    partner = load_signing_identity(partner_keys)
+    partner = load_signing_identity(partner_keys, load_studio_ca_pem(partner_keys))
     final = project.absolute(chain.final.path)
     with project.store.session() as session:
         row = session.exec(select(Stage).where(Stage.uuid == chain.final.stage_id)).one()

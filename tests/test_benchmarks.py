@@ -30,7 +30,7 @@ def test_audit_4k_builds_a_trusted_chain(tmp_path: Path, monkeypatch) -> None:  
     module = load("audit_4k")
     monkeypatch.setattr(module, "SIZE", (256, 144))
     project, final = module.build_chain(tmp_path)
-    assert module.bare_reader(final, project.signing_identity.trust_anchors_pem) == "Trusted"
+    assert module.bare_reader(final, project.trust_anchors) == "Trusted"
     assert [stage.kind for stage in audit_file(project, final).stages] == ["sketch", "ai_generate", "select", "revise"]
     project.close()
 

@@ -178,3 +178,38 @@ def test_cpu_offload_without_accelerate_is_one_clear_error() -> None:
 
     with pytest.raises(ModelError, match="needs the accelerate package"):
         _apply(NoAccelerate(), RuntimeOptions(cpu_offload=True), "cuda")
+
+
+def test_a_rewrite_with_the_mtime_put_back_is_hashed_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keys on ctime and inode too: a user can set the mtime back, never the ctime."""
+    from provenance.engine import fingerprint
+
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"x" * 1000)
+    hashed: list[Path] = []
+    real = fingerprint.sha256_file
+
+    def counting(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(fingerprint, "sha256_file", counting)
+    first = fingerprint_weights(weights)
+    recorded = weights.stat()
+    # File-system clocks tick coarsely; wait for the next tick so the rewrite's ctime can differ at all.
+    probe = tmp_path / "probe"
+    while True:
+        probe.write_bytes(b"")
+        if probe.stat().st_ctime_ns != recorded.st_ctime_ns:
+            break
+    weights.write_bytes(b"y" * 1000)
+    os.utime(weights, ns=(recorded.st_atime_ns, recorded.st_mtime_ns))
+    rewritten = weights.stat()
+    assert (rewritten.st_size, rewritten.st_mtime_ns, rewritten.st_ino) == (
+        recorded.st_size,
+        recorded.st_mtime_ns,
+        recorded.st_ino,
+    )
+    again = fingerprint_weights(weights)
+    assert len(hashed) == 2
+    assert again.weight_sha256["model.safetensors"] == real(weights) != first.weight_sha256["model.safetensors"]

@@ -56,7 +56,7 @@ def test_a_lora_changes_the_pixels_and_is_recorded_by_content(project: Project, 
     assert row.path == str(lora_file.resolve()) and row.weight_sha256 == {"ink-wash.safetensors": digest}
 
     data = project.absolute(with_lora.path).read_bytes()
-    store = read_manifest_store(data, project.signing_identity, "image/png")
+    store = read_manifest_store(data, project.trust_anchors, "image/png")
     assert store is not None
     manifest = store.manifests[store.active_label]
     embedded = next(a["data"] for a in manifest["assertions"] if a["label"] == STAGE_ASSERTION)

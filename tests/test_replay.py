@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from click.testing import CliRunner
 
 from provenance import stages
 from provenance.cli import main
+from provenance.engine import fingerprint_weights
+from provenance.engine.cache import cache_folder
+from provenance.engine.fingerprint import cached_sha256
 from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import InvalidValueError
 from provenance.model_registry import add_model
@@ -71,3 +76,21 @@ def test_replay_from_the_command_line(project: Project, chain: Chain, monkeypatc
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["verdict"] == "identical"
     assert "Exit codes" in CliRunner().invoke(main, ["replay", "--help"]).stdout
+
+
+def test_replay_rehashes_weights_even_when_the_cache_was_fooled(project: Project, own_model) -> None:  # type: ignore[no-untyped-def]
+    """Replay is the proof of which weights made a candidate: it reads every byte, never the digest cache."""
+    folder, candidate = own_model
+    unet = folder / "unet" / "diffusion_pytorch_model.safetensors"
+    recorded = fingerprint_weights(folder).weight_sha256["unet/diffusion_pytorch_model.safetensors"]
+    unet.write_bytes(unet.read_bytes()[:-8] + b"\x00" * 8)
+    # Poison the cache: the rewritten file's row claims the recorded digest.
+    assert cached_sha256(unet) != recorded
+    with closing(sqlite3.connect(cache_folder() / "fingerprints.sqlite3")) as connection, connection:
+        connection.execute("UPDATE weight_digest SET sha256 = ? WHERE path = ?", (recorded, str(unet.resolve())))
+    assert fingerprint_weights(folder).weight_sha256["unet/diffusion_pytorch_model.safetensors"] == recorded
+
+    result = replay_generation(project, str(candidate.asset_id))
+    assert result.verdict == "weights-changed" and result.changed_weights == [
+        "unet/diffusion_pytorch_model.safetensors"
+    ]

@@ -270,7 +270,7 @@ def test_each_file_carries_our_512_px_jpeg_thumbnail(project: Project, tmp_path:
     Image.new("RGB", (1200, 600), "navy").save(layout)
     recorded = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
     data = project.absolute(recorded.path).read_bytes()
-    store = read_manifest_store(data, project.signing_identity, "image/png", thumbnails=True)
+    store = read_manifest_store(data, project.trust_anchors, "image/png", thumbnails=True)
     assert store is not None
     with Image.open(io.BytesIO(store.thumbnails[store.active_label])) as thumbnail:
         # c2pa's own would be 1024 px wide; ours is small enough to make quickly, large enough for the sheet.

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..keys import CA_CERT
+from ..keys import CA_CERT, load_studio_ca_pem
 from ..project import Project
-from ..trust import add_anchor, list_anchors, remove_anchor
+from ..trust import add_anchor, damaged_anchors, list_anchors, remove_anchor
 from .app import AppContext, echo_json, echo_table, json_option, pass_app, write_output
 
 
@@ -46,7 +46,8 @@ def trust_export(app: AppContext, output: Path | None) -> None:
     Example:
       provenance trust export -o harbor-studio-ca.pem
     """
-    pem = app.project.signing_identity.trust_anchors_pem
+    # Only our own CA: the partners' anchors are theirs to share, not ours.
+    pem = load_studio_ca_pem(app.project.keys_folder)
     if output:
         write_output(output, pem.encode())
         click.echo(f"Wrote the studio CA certificate to {output}", err=True)
@@ -56,25 +57,31 @@ def trust_export(app: AppContext, output: Path | None) -> None:
 
 @trust_group.command("add")
 @click.argument("pem_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--name", help="Name for the anchor (default: from the file name).")
+@click.option("--name", help="Name for the anchor: letters, digits, '-', '_', '.' (default: from the file name).")
 @pass_app
 def trust_add(app: AppContext, pem_file: Path, name: str | None) -> None:
-    """Trust a partner studio's CA certificate, so their signed files audit as trusted.
+    """Trust a partner studio's CA certificate, or every CA of a PEM bundle, so their signed files audit as trusted.
 
     \b
     Example:
       provenance trust add kumo-ca.pem --name studio-kumo
     """
-    anchor = add_anchor(app.project, pem_file, name=name)
-    click.echo(f"Trusting {anchor.subject} as {anchor.name} (sha256 {anchor.sha256[:16]}…, until {anchor.not_after})")
+    for anchor in add_anchor(app.project, pem_file, name=name):
+        click.echo(
+            f"Trusting {anchor.subject} as {anchor.name} (sha256 {anchor.sha256[:16]}…, until {anchor.not_after})"
+        )
 
 
 @trust_group.command("list")
 @json_option
 @pass_app
 def trust_list(app: AppContext, as_json: bool) -> None:
-    """List partner anchors (the studio's own CA is always trusted)."""
+    """List partner anchors, one row per certificate (the studio's own CA is always trusted)."""
     anchors = list_anchors(app.project)
+    for damaged in damaged_anchors(app.project):
+        click.echo(
+            f"Warning: {damaged.path}: {damaged.problem}; `provenance trust remove {damaged.name}` drops it", err=True
+        )
     if as_json:
         echo_json([dataclasses.asdict(anchor) for anchor in anchors])
     else:
@@ -88,6 +95,6 @@ def trust_list(app: AppContext, as_json: bool) -> None:
 @click.argument("name")
 @pass_app
 def trust_remove(app: AppContext, name: str) -> None:
-    """Stop trusting a partner anchor."""
+    """Stop trusting a partner anchor (every certificate added under NAME)."""
     remove_anchor(app.project, name)
     click.echo(f"Removed the trust anchor {name}")

@@ -1,8 +1,9 @@
 """Identifying weights by content: the sha256 of every weight file of a model folder or file.
 
-Hashing a 7 GB checkpoint takes tens of seconds, so digests are cached by path, size and modification
-time in ``<cache>/fingerprints.sqlite3``; a file that is replaced or touched is hashed again. Needs no
-torch, so an audit or a credit sheet can fingerprint without loading a model.
+Hashing a 7 GB checkpoint takes tens of seconds, so digests are cached by path, size, inode, modification
+and status-change time in ``<cache>/fingerprints.sqlite3``; a file that is replaced, rewritten or touched
+is hashed again, even when its mtime was put back. Needs no torch, so an audit or a credit sheet can
+fingerprint without loading a model.
 
 >>> fingerprint_weights(Path("models/tiny")).short_hash  # doctest: +SKIP
 '0cdb932ad8'
@@ -49,26 +50,40 @@ def sha256_file(path: Path) -> str:
 
 
 def cached_sha256(path: Path) -> str:
-    """``sha256_file``, remembered by path, size and modification time."""
+    """``sha256_file``, remembered by path, size, inode, modification and status-change time.
+
+    The status-change time (ctime) is what makes the cache safe: anyone can put a file's mtime back with
+    ``touch`` or ``os.utime`` after rewriting it at the same size, but every write, utime or rename moves
+    its ctime on, and no user can set it back. Where an exact digest is the point (replay), call
+    :func:`sha256_file` itself.
+    """
     resolved = path.resolve()
-    status = resolved.stat()
-    key = (str(resolved), status.st_size, status.st_mtime_ns)
+    key = _file_key(resolved)
     database = cache_folder() / "fingerprints.sqlite3"
     database.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(database)) as connection, connection:
+        # A new table: rows of the first one ("digest", keyed on mtime alone) are never trusted again.
         connection.execute(
-            "CREATE TABLE IF NOT EXISTS digest (path TEXT, size INTEGER, mtime_ns INTEGER, sha256 TEXT, "
-            "PRIMARY KEY (path, size, mtime_ns))"
+            "CREATE TABLE IF NOT EXISTS weight_digest (path TEXT PRIMARY KEY, size INTEGER, inode INTEGER, "
+            "mtime_ns INTEGER, ctime_ns INTEGER, sha256 TEXT)"
         )
         row = connection.execute(
-            "SELECT sha256 FROM digest WHERE path = ? AND size = ? AND mtime_ns = ?", key
+            "SELECT sha256 FROM weight_digest WHERE path = ? AND size = ? AND inode = ? AND mtime_ns = ? "
+            "AND ctime_ns = ?",
+            key,
         ).fetchone()
         if row:
             return str(row[0])
         digest = sha256_file(resolved)
-        connection.execute("DELETE FROM digest WHERE path = ?", key[:1])
-        connection.execute("INSERT INTO digest VALUES (?, ?, ?, ?)", (*key, digest))
+        # A file written to while it was hashed gives a digest of no single version: hash it, don't keep it.
+        if _file_key(resolved) == key:
+            connection.execute("INSERT OR REPLACE INTO weight_digest VALUES (?, ?, ?, ?, ?, ?)", (*key, digest))
         return digest
+
+
+def _file_key(path: Path) -> tuple[str, int, int, int, int]:
+    status = path.stat()
+    return (str(path), status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def fingerprint_weights(path: Path) -> Fingerprint:

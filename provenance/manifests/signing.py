@@ -44,10 +44,10 @@ class ManifestStore:
         return self.worst not in (FailureKind.INTEGRITY, FailureKind.UNVERIFIABLE)
 
 
-def _context(identity: SigningIdentity) -> c2pa.Context:
+def _context(trust_anchors_pem: str) -> c2pa.Context:
     return c2pa.Context.from_dict(
         {
-            "trust": {"user_anchors": identity.trust_anchors_pem},
+            "trust": {"user_anchors": trust_anchors_pem},
             # Nothing outside this machine is reachable, and an audit must not depend on it.
             "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
             # sign_png embeds our own, smaller thumbnail.
@@ -80,7 +80,7 @@ def sign_png(
     """
     definition = definition | {"thumbnail": {"format": "image/jpeg", "identifier": _THUMBNAIL}}
     try:
-        builder = c2pa.Builder.from_json(definition, context=_context(identity))
+        builder = c2pa.Builder.from_json(definition, context=_context(identity.trust_anchors_pem))
         builder.add_resource(_THUMBNAIL, io.BytesIO(thumbnail))
         if parent is not None:
             title, data = parent
@@ -96,11 +96,16 @@ def sign_png(
 
 
 def read_manifest_store(
-    data: bytes, identity: SigningIdentity, mime_type: str, *, thumbnails: bool = False
+    data: bytes, trust_anchors_pem: str, mime_type: str, *, thumbnails: bool = False
 ) -> ManifestStore | None:
-    """Read and validate the manifest store embedded in ``data``; None when there is none."""
+    """Read and validate the manifest store embedded in ``data``, trusting the anchors in ``trust_anchors_pem``
+    (PEM text, e.g. :attr:`Project.trust_anchors`); None when there is none.
+
+    >>> read_manifest_store(png, project.trust_anchors, "image/png").validation_state  # doctest: +SKIP
+    'Trusted'
+    """
     try:
-        reader = c2pa.Reader.try_create(mime_type, io.BytesIO(data), None, _context(identity))
+        reader = c2pa.Reader.try_create(mime_type, io.BytesIO(data), None, _context(trust_anchors_pem))
     except c2pa.C2paError as exc:
         # A remote, prerelease or unparseable store: there is a manifest, but nothing could be checked.
         return ManifestStore("", {}, "Invalid", [finding_for_reader_error(str(exc))])
