@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import InputFileError, ProjectError
 from .keys import SigningIdentity, create_studio_keys, load_signing_identity
+from .plain_text import checked_text
 from .store import Store
 
 MARKER = ".provenance"
@@ -60,13 +61,13 @@ class Project:
     def init(cls, root: Path, *, db_url: str | None = None, studio: str | None = None) -> Project:
         """Create a project in ``root``: settings, database tables and studio keys, or nothing at all."""
         root = root.resolve()
+        studio = checked_text(studio or root.name, "studio name (--studio, else the folder's name)")
         folder = root / MARKER
         if folder.exists():
             raise ProjectError(f"{root} already holds a provenance project; use it, or pick another folder")
         root.mkdir(parents=True, exist_ok=True)
         folder.mkdir()
         try:
-            studio = studio or root.name
             settings = {"version": SETTINGS_VERSION, "db": db_url, "studio": studio}
             (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
             create_studio_keys(folder / "keys", studio)

@@ -31,6 +31,7 @@ from .imaging import decode_image, describe, load_image, png_bytes, thumbnail_jp
 from .manifests import manifest_definition, read_manifest_store, sign_png
 from .model_registry import resolve_registered
 from .pending_files import PendingFiles
+from .plain_text import checked_optional_text, checked_text
 from .project import Project
 from .records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
 from .shares import fit_mask, share_size
@@ -110,6 +111,8 @@ def record_generation(
     seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is recorded with its
     fingerprint, weight and metadata.
     """
+    prompt = checked_text(prompt, "prompt")
+    negative_prompt = checked_text(negative_prompt, "negative prompt") if negative_prompt else ""  # "": none
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates)
     options = options or engine.RuntimeOptions()
     with project.store.session() as session:
@@ -254,6 +257,7 @@ def record_external_stage(
     records sometimes say; the credit export then refuses to hide the gap. AI generations cannot be
     recorded this way: they run through the engine. Returns the stage's id.
     """
+    tool = checked_optional_text(tool, "tool")
     if stage_kind(kind).ai:
         raise InvalidValueError("AI generations are recorded by running them: use `provenance generate`")
     roles = [(handle, lookup_role(code).code) for handle, code in people]
@@ -336,6 +340,7 @@ def _record_human_file(
     background: str | None = None,
     parent: str | None = None,
 ) -> RecordedFile:
+    tool = checked_optional_text(tool, "tool")
     role_code = lookup_role(role or stage_kind(kind).default_role).code
     if output is not None and output.suffix.lower() != ".png":
         raise InvalidValueError(f"{output} must end in .png: every stage writes a signed PNG")
