@@ -17,11 +17,14 @@ from sqlmodel import Session, select
 
 from .errors import AlreadyExistsError, InvalidValueError, NotFoundError
 from .imaging import decode_image, pixel_sha256
+from .plain_text import checked_optional_text, checked_text
 from .project import Project
 from .romanize import hepburn
 from .store import Asset, Background, Organization, Person, Production, saved_id
 
-_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# Matched with fullmatch: with match, "$" also matches before a trailing newline, so "alice\n" would pass.
+_HANDLE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_CUT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def slug(text: str) -> str:
@@ -31,13 +34,14 @@ def slug(text: str) -> str:
 
 
 def check_handle(handle: str) -> str:
-    if not _HANDLE.match(handle):
+    handle = checked_text(handle, "handle")
+    if not _HANDLE.fullmatch(handle):
         raise InvalidValueError(f"handle {handle!r} is not valid; use lower-case letters, digits, '.', '_' or '-'")
     return handle
 
 
 def _handle_for(name: str, handle: str | None, what: str) -> str:
-    if handle:
+    if handle is not None:
         return check_handle(handle)
     derived = slug(name)
     if not derived:
@@ -65,12 +69,23 @@ def add_person(
     ``name`` is the credited name as the person spells it (Japanese names family name first). Without it,
     ``family_name`` and ``given_name`` make it, family first; failing those it is romanized from the
     ``kana`` reading in Hepburn: ``add_person(p, kana="たなか あいこ")`` credits "Tanaka Aiko".
+    Every text must be one line of visible text (see :func:`provenance.plain_text.checked_text`).
     """
+    # Every value is checked before the first is used: a refused one leaves nothing half-written.
+    name = checked_optional_text(name, "person name")
+    native_name = checked_optional_text(native_name, "native name")
+    kana = checked_optional_text(kana, "kana reading")
+    family_name = checked_optional_text(family_name, "family name")
+    given_name = checked_optional_text(given_name, "given name")
+    pseudonym = checked_optional_text(pseudonym, "pseudonym")
+    native_pseudonym = checked_optional_text(native_pseudonym, "native pseudonym")
+    organization = checked_optional_text(organization, "organization")
+    organization_native = checked_optional_text(organization_native, "organization's native name")
     if name:
-        credited_name, romanization = name.strip(), "own"
+        credited_name, romanization = name, "own"
     elif family_name and given_name:
         # Japanese credits put the family name first in both scripts.
-        credited_name, romanization = f"{family_name.strip()} {given_name.strip()}", "own"
+        credited_name, romanization = f"{family_name} {given_name}", "own"
     elif kana:
         credited_name, romanization = hepburn(kana), "hepburn"
     else:
@@ -113,21 +128,27 @@ def update_person(
     organization_native: str | None = None,
     credited: bool | None = None,
 ) -> Person:
-    """Change how a person is credited; arguments left out stay as they are, ``None`` clears a field.
+    """Change how a person is credited; arguments left out stay as they are, ``None`` or ``""`` clears a field.
 
     >>> update_person(project, "suzuki-ren", credited=False)  # doctest: +SKIP
     """
+    name = checked_optional_text(name, "person name")
+    native_name = _cleared_or_checked(native_name, "native name")
+    pseudonym = _cleared_or_checked(pseudonym, "pseudonym")
+    native_pseudonym = _cleared_or_checked(native_pseudonym, "native pseudonym")
+    organization = _cleared_or_checked(organization, "organization")
+    organization_native = checked_optional_text(organization_native, "organization's native name")
     with project.store.session() as session:
         person = get_person(session, handle)
         if name:
-            person.name, person.romanization = name.strip(), "own"
+            person.name, person.romanization = name, "own"
         for field, value in (
             ("native_name", native_name),
             ("pseudonym", pseudonym),
             ("native_pseudonym", native_pseudonym),
         ):
             if value is not _UNSET:
-                setattr(person, field, value or None)
+                setattr(person, field, value)
         if organization is not _UNSET:
             person.organization_id = _organization_id(session, organization, organization_native)
         if credited is not None:
@@ -144,6 +165,13 @@ def add_production(
     native_title: str | None = None,
     studio: str | None = None,
 ) -> Production:
+    """Add a production; its handle is made from ``title`` unless given.
+
+    >>> add_production(project, "Harbor Lights", handle="harbor", native_title="港の灯り")  # doctest: +SKIP
+    """
+    title = checked_text(title, "production title")
+    native_title = checked_optional_text(native_title, "native title")
+    studio = checked_optional_text(studio, "studio")
     handle = _handle_for(title, handle, "production")
     with project.store.session() as session:
         if _one(session, Production, handle=handle):
@@ -162,7 +190,10 @@ def add_background(
     episode: str | None = None,
 ) -> Background:
     """Add one background (one cut) to a production; it is named ``<production>/<cut>``."""
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", cut):
+    cut = checked_text(cut, "cut")
+    scene = checked_optional_text(scene, "scene")
+    episode = checked_optional_text(episode, "episode")
+    if not _CUT.fullmatch(cut):
         raise InvalidValueError(f"cut {cut!r} is not valid; use letters, digits, '.', '_' or '-' (e.g. C012)")
     with project.store.session() as session:
         owner = get_production(session, production)
@@ -248,6 +279,15 @@ def list_backgrounds(project: Project, production: str) -> list[Background]:
         owner = get_production(session, production)
         query = select(Background).where(Background.production_id == owner.id).order_by(Background.cut)
         return list(session.exec(query))
+
+
+def _cleared_or_checked(value: Any, field: str) -> Any:
+    """An update's value: left out (``_UNSET``) and cleared (``None`` or ``""``) pass, anything else is checked."""
+    if value is _UNSET:
+        return _UNSET
+    if not value:
+        return None
+    return checked_text(value, field)
 
 
 def _organization_id(session: Session, name: str | None, native_name: str | None = None) -> int | None:

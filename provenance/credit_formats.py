@@ -5,6 +5,10 @@ Every renderer is a pure function of the sheet. PDF needs a font file and lives 
 
 Japanese lines follow the credit convention ``役職：氏名``, names joined by ``、``, the company in full-width
 brackets after the name; English lines put the company in brackets after the name.
+
+Names are checked when they are typed (:mod:`provenance.plain_text`), but a database written before that
+check, or edited by hand, may still hold a newline or an escape: every renderer shows such characters as
+escapes, so no value can start a row of its own, and each format escapes what its readers would run.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 from .credits import CreditGap, CreditSheet, RoleCredit
+from .plain_text import printable
 
 CSV_COLUMNS = ["block", "order", "role_en", "role_ja", "name_en", "name_ja", "company"]
 
@@ -69,12 +75,19 @@ def render_txt(sheet: CreditSheet) -> str:
     if sheet.gaps:
         lines += [gap_line(gap) for gap in sheet.gaps] + [""]
     lines += [sheet.ai_disclosure.text_en, sheet.ai_disclosure.text_ja, ""]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def render_md(sheet: CreditSheet) -> str:
     english_title, japanese_title = title_lines(sheet)
-    lines = [f"# {english_title}", "", f"*{japanese_title}*", "", "| Role | 役職 | Name | 氏名 |", "|---|---|---|---|"]
+    lines = [
+        f"# {_md(english_title)}",
+        "",
+        f"*{_md(japanese_title)}*",
+        "",
+        "| Role | 役職 | Name | 氏名 |",
+        "|---|---|---|---|",
+    ]
     for role in sheet.roles:
         for index, name in enumerate(role.names):
             label_en, label_ja = (role.label_en, role.label_ja) if index == 0 else ("", "")
@@ -83,10 +96,11 @@ def render_md(sheet: CreditSheet) -> str:
             lines.append(f"| {_md(label_en)} | {_md(label_ja)} | {_md(name_en)} | {_md(name_ja)} |")
     lines.append("")
     if note := uncredited_lines(sheet):
-        lines += [f"{note[0]} {note[1]}", ""]
+        lines += [_md(f"{note[0]} {note[1]}"), ""]
     if sheet.gaps:
         lines += [f"- **{_md(gap_line(gap))}**" for gap in sheet.gaps] + [""]
-    lines += ["## AI disclosure / AI使用について", "", sheet.ai_disclosure.text_en, "", sheet.ai_disclosure.text_ja, ""]
+    disclosure = sheet.ai_disclosure
+    lines += ["## AI disclosure / AI使用について", "", _md(disclosure.text_en), "", _md(disclosure.text_ja), ""]
     return "\n".join(lines)
 
 
@@ -114,7 +128,8 @@ def render_csv(sheet: CreditSheet) -> str:
         ]
     )
     for order, row in enumerate(rows, start=1):
-        writer.writerow([row[0], order, *row[1:]])
+        cells = [_csv_cell(value) for value in row]
+        writer.writerow([cells[0], order, *cells[1:]])
     return buffer.getvalue()
 
 
@@ -123,31 +138,27 @@ def render_html(sheet: CreditSheet) -> str:
     english_title, japanese_title = title_lines(sheet)
     rows = []
     for role in sheet.roles:
-        names_en = "".join(f"<div>{html.escape(name)}</div>" for name in english_names(role))
+        names_en = "".join(f"<div>{_html(name)}</div>" for name in english_names(role))
         names_ja = "".join(
-            f"<div>{html.escape(n.name_ja)}{'（' + html.escape(n.company_ja) + '）' if n.company_ja else ''}</div>"
+            f"<div>{_html(n.name_ja)}{'（' + _html(n.company_ja) + '）' if n.company_ja else ''}</div>"
             for n in role.names
         )
         rows.append(
-            f'<tr><th>{html.escape(role.label_en)}<span lang="ja">{html.escape(role.label_ja)}</span></th>'
+            f'<tr><th>{_html(role.label_en)}<span lang="ja">{_html(role.label_ja)}</span></th>'
             f'<td>{names_en}</td><td lang="ja">{names_ja}</td></tr>'
         )
     roll = []
     for role in sheet.roles:
-        names = "".join(
-            f"<p>{html.escape(n.name_en)} <span lang='ja'>{html.escape(n.name_ja)}</span></p>" for n in role.names
-        )
-        roll.append(f"<h3>{html.escape(role.label_en)} <span lang='ja'>{html.escape(role.label_ja)}</span></h3>{names}")
+        names = "".join(f"<p>{_html(n.name_en)} <span lang='ja'>{_html(n.name_ja)}</span></p>" for n in role.names)
+        roll.append(f"<h3>{_html(role.label_en)} <span lang='ja'>{_html(role.label_ja)}</span></h3>{names}")
     notes = []
     if note := uncredited_lines(sheet):
-        notes.append(f"<p class='note'>{html.escape(note[0])} <span lang='ja'>{html.escape(note[1])}</span></p>")
-    notes += [f"<p class='gap'>{html.escape(gap_line(gap))}</p>" for gap in sheet.gaps]
-    disclosure = (
-        f"<p>{html.escape(sheet.ai_disclosure.text_en)}</p><p lang='ja'>{html.escape(sheet.ai_disclosure.text_ja)}</p>"
-    )
+        notes.append(f"<p class='note'>{_html(note[0])} <span lang='ja'>{_html(note[1])}</span></p>")
+    notes += [f"<p class='gap'>{_html(gap_line(gap))}</p>" for gap in sheet.gaps]
+    disclosure = f"<p>{_html(sheet.ai_disclosure.text_en)}</p><p lang='ja'>{_html(sheet.ai_disclosure.text_ja)}</p>"
     return _PAGE.format(
-        title=html.escape(english_title),
-        native_title=html.escape(japanese_title),
+        title=_html(english_title),
+        native_title=_html(japanese_title),
         rows="\n".join(rows),
         notes="\n".join(notes),
         disclosure=disclosure,
@@ -157,8 +168,33 @@ def render_html(sheet: CreditSheet) -> str:
     )
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (=HYPERLINK(...) calls out, =cmd|...
+# ran programs in old Excel); OWASP's CSV-injection advice is to make such a cell text with a leading "'".
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _html(text: str) -> str:
+    return html.escape(printable(text))
+
+
+def _csv_cell(text: str) -> str:
+    """One CSV value: a leading ``'`` where a spreadsheet would see a formula, hidden characters as escapes."""
+    return ("'" if text.startswith(_FORMULA_STARTS) else "") + printable(text)
+
+
+# What CommonMark and GFM read as markup inside a line: the escape itself, code spans, emphasis and
+# strikethrough, links and images ("!" only counts before "["), autolinks and raw HTML, entity references
+# (&#x202e; would bring back a character printable() escaped), cell separators, heading marks (a trailing
+# "#" closes a heading) and GitHub's $math$. CommonMark renders any backslash-escaped ASCII punctuation as
+# itself, so escaping one that needed none is harmless; letters, digits, spaces and the punctuation of
+# ordinary names ("-", ".", "(", "'") stay as they are and the file stays readable. Block markers ("- ",
+# "1. ", "> ") need no escape: every value sits in a table cell, a heading or after our own text on its line.
+_MD_INLINE = re.compile(r"([\\`*_~\[\]<>|&#$])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    """One Markdown value that renders as exactly its text, on one line."""
+    return _MD_INLINE.sub(r"\\\1", printable(text).strip())
 
 
 _PAGE = """<!DOCTYPE html>

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from . import engine
 from .errors import AlreadyExistsError
+from .plain_text import checked_optional_text, checked_text
 from .project import Project
 from .store import AIModel
 
@@ -31,7 +32,11 @@ def add_model(
 
     ``config`` is for a single-file checkpoint that the shipped skeletons do not describe (see
     :func:`provenance.engine.resolve_model`); it is kept with the name and used whenever the name is.
+    The name and license reach the AI disclosure of every credit sheet: they and the notes are one line of text.
     """
+    name = checked_text(name, "model name")
+    license = checked_optional_text(license, "license")
+    notes = checked_optional_text(notes, "model notes")
     source = engine.resolve_model(str(path), config)
     fingerprint = engine.fingerprint_weights(source.path)
     with project.store.session() as session:

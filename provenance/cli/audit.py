@@ -8,6 +8,7 @@ import click
 
 from ..audit import NOTES_EXIT_CODE, VERDICTS, AuditReport, AuditStage, audit_file
 from ..imaging import load_image
+from ..plain_text import printable
 from .app import AppContext, echo_table, image_bytes, json_option, pass_app, write_output
 
 
@@ -62,15 +63,18 @@ def audit_command(
 
 
 def _echo_report(report: AuditReport) -> None:
-    click.echo(f"File:       {report.file}")
-    click.echo(f"Verdict:    {report.verdict.upper()}")
-    click.echo(f"            {report.statement}")
+    # Most of a report is what a file says about itself: a foreign manifest's names and claim generator,
+    # another front end's prompt and model, c2pa's explanations. Every line is shown through printable(),
+    # so none of it can drive the terminal (echo_table does the same for the stage table).
+    _say(f"File:       {report.file}")
+    _say(f"Verdict:    {report.verdict.upper()}")
+    _say(f"            {report.statement}")
     if report.background:
         recorded = f" (asset #{report.asset_id})" if report.asset_id else ""
-        click.echo(f"Background: {report.background}{recorded}")
+        _say(f"Background: {report.background}{recorded}")
     if report.foreign:
         settings = ", ".join(f"{key}: {value}" for key, value in report.foreign.parameters.items() if key != "prompt")
-        click.echo(f"Generator:  {report.foreign.generator}  {settings[:200]}")
+        _say(f"Generator:  {report.foreign.generator}  {printable(settings)[:200]}")
     if report.stages:
         click.echo("")
         echo_table(
@@ -84,13 +88,17 @@ def _echo_report(report: AuditReport) -> None:
         people = ", ".join(f"{p.name} {p.share:.0%}" for p in report.shares.people)
         click.echo("")
         undeclared = f", undeclared {report.shares.undeclared:.0%}" if report.shares.undeclared else ""
-        click.echo(f"Human {report.shares.human:.0%}, AI {report.shares.ai:.0%}{undeclared}; by person: {people}")
+        _say(f"Human {report.shares.human:.0%}, AI {report.shares.ai:.0%}{undeclared}; by person: {people}")
     for failure in report.failures:
-        click.echo(f"Failure:  {failure}")
+        _say(f"Failure:  {failure}")
     for problem in report.problems:
-        click.echo(f"Problem:  {problem}")
+        _say(f"Problem:  {problem}")
     for note in report.notes:
-        click.echo(f"Note:     {note}")
+        _say(f"Note:     {note}")
+
+
+def _say(line: str) -> None:
+    click.echo(printable(line))
 
 
 _ORIGIN_SHOWN = {"ai": "yes", "human": "no", "undeclared": "undeclared"}

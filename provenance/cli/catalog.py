@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import catalog
+from ..plain_text import printable
 from .app import AppContext, echo_json, echo_table, json_option, pass_app
 
 
@@ -112,7 +113,8 @@ def person_set(
         app.project, handle, name=name, organization_native=organization_native, credited=credited, **changes
     )
     status = "credited" if person.consents_to_credit else "uncredited at their request"
-    click.echo(f"Updated {person.handle}: {person.pseudonym or person.name}, {status}")
+    # The name may predate the checks on what is typed: show it as printable() does everywhere else.
+    click.echo(f"Updated {person.handle}: {printable(person.pseudonym or person.name)}, {status}")
 
 
 @person_group.command("list")
