@@ -37,6 +37,7 @@ from .imaging import decode_image, pixel_sha256
 from .manifests import ManifestStore, read_manifest_store
 from .manifests.definition import TRAINED_ALGORITHMIC_MEDIA
 from .project import Project
+from .recorded_files import FileCheck, file_check
 from .records import STAGE_ASSERTION, PersonCredit, StageRecord
 from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
 from .shares import StageMask, ownership, share_size, shares
@@ -47,7 +48,6 @@ Verdict = Literal[
     "trusted", "valid-untrusted", "tampered", "matched-without-manifest", "foreign-ai-metadata", "unknown"
 ]
 RecordCheck = Literal["matches", "differs", "unrecorded", "from-records"]
-FileCheck = Literal["intact", "changed", "missing"]
 
 EXIT_CODES: dict[str, int] = {
     "trusted": 0,
@@ -320,7 +320,7 @@ def _report(
             output = outputs.get(link.row.id or 0)
             if output is not None:
                 stage.path = output.path
-                stage.file = _file_check(project, output, deep)
+                stage.file = file_check(project, output, deep=deep)
                 if stage.file != "intact":
                     problems.append(f"the recorded file of the {stage.kind} stage ({output.path}) is {stage.file}")
         if link.check == "unrecorded" and link.record is not None:
@@ -449,17 +449,6 @@ def _reidentify(session: Session, project: Project, image: Any) -> Match | None:
                 ssim=round(score, 4),
             )
     return None
-
-
-def _file_check(project: Project, asset: Asset, deep: bool) -> FileCheck:
-    path = project.absolute(asset.path)
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return "missing"
-    if not deep and status.st_size == asset.size and status.st_mtime_ns == asset.mtime_ns:
-        return "intact"
-    return "intact" if hashlib.sha256(path.read_bytes()).hexdigest() == asset.sha256 else "changed"
 
 
 def _stage_mask(project: Project, link: _Link, *, first: bool) -> StageMask:
