@@ -18,6 +18,7 @@ from ..errors import ProvenanceError
 from .app import AppContext
 from .audit import audit_command
 from .catalog import background_group, person_group, production_group
+from .check import check_command
 from .credits import credits_group
 from .demo import demo_command
 from .lineage import lineage_command
@@ -99,6 +100,7 @@ for command in (
     replay_command,
     audit_command,
     lineage_command,
+    check_command,
     credits_group,
     demo_command,
 ):
