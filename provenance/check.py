@@ -42,8 +42,8 @@ from pydantic import Field
 from sqlmodel import col, select
 
 from .documents import Document, schema_config
-from .errors import InputFileError
-from .keys import SigningIdentity, load_signing_identity
+from .errors import InputFileError, ProjectError
+from .keys import CA_CERT, SigningIdentity
 from .manifests import read_manifest_store
 from .pending_files import TEMPORARY_NAME, sync_folder
 from .project import MARKER, Project
@@ -170,7 +170,7 @@ def _leftovers(
     """Orphans and temporaries, and how many PNGs outside the recorded paths were read to find them."""
     recorded_paths = {asset.path for asset, _ in assets} | {mask_path for _, mask_path in masks if mask_path}
     recorded_digests = {asset.sha256 for asset, _ in assets}
-    own_identity = load_signing_identity(project.keys_folder)  # our CA alone: a partner's file is no orphan
+    own_identity = _own_ca(project)
     orphans: list[OrphanFile] = []
     temporaries: list[Temporary] = []
     scanned = 0
@@ -183,6 +183,20 @@ def _leftovers(
             if orphan := _orphan(path, relative, recorded_digests, own_identity):
                 orphans.append(orphan)
     return orphans, temporaries, scanned
+
+
+def _own_ca(project: Project) -> SigningIdentity:
+    """This project's CA alone as the trust anchor (a partner's file is no orphan), for reading only.
+
+    Only the CA certificate is read: the signing key is owner-only, and a teammate must be able to check.
+    """
+    try:
+        ca_pem = (project.keys_folder / CA_CERT).read_text()
+    except OSError as exc:
+        raise ProjectError(
+            f"the studio CA certificate in {project.keys_folder} cannot be read ({exc.strerror}); restore it"
+        ) from None
+    return SigningIdentity(certificate_chain_pem="", private_key_pem="", trust_anchors_pem=ca_pem)
 
 
 def _project_files(project: Project) -> Iterator[Path]:

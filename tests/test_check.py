@@ -286,3 +286,17 @@ def test_an_unreadable_file_stops_the_check_before_anything_moves(
         "read every file in the project\n"
     )
     assert snapshot(project) == before and temporary.exists()
+
+
+def test_a_teammate_who_cannot_read_the_signing_key_can_check(
+    project: Project, layout_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signing key is owner-only; finding orphans needs only the CA certificate."""
+    with killed_before_the_commit(monkeypatch, published=True):
+        stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+    (project.keys_folder / "signer.key").unlink()
+    (project.keys_folder / "studio-ca.key").unlink()
+
+    report = check_project(project)
+
+    assert [orphan.kind for orphan in report.orphans] == ["signed-file"]
