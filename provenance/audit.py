@@ -47,6 +47,7 @@ from .manifests.validation import (
     manifest_source_class,
 )
 from .project import Project
+from .recorded_files import FileCheck, file_check
 from .records import STAGE_ASSERTION, PersonCredit, StageRecord
 from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
 from .shares import StageMask, ownership, share_size, shares
@@ -67,7 +68,6 @@ Verdict = Literal[
 # the rows are not in this project; unrecorded: signed by someone else (a partner, another tool), so
 # there is nothing of ours to match; from-records: no manifest, the stage is what our records say.
 RecordCheck = Literal["matches", "differs", "missing", "unrecorded", "from-records"]
-FileCheck = Literal["intact", "changed", "missing"]
 Origin = Literal["human", "ai", "undeclared"]
 
 # Each verdict, its exit code, and what it promises. The exit codes are a contract with delivery scripts.
@@ -246,13 +246,7 @@ def _studio_signed(project: Project, data: bytes, mime_type: str, manifest_store
     studio_view = manifest_store
     if project.partner_anchors:
         studio_view = read_manifest_store(data, project.studio_anchor, mime_type) or manifest_store
-    # Only the signer's credential decides whose manifest it is (an identity credential says nothing of that).
-    untrusted = {
-        finding.manifest
-        for finding in studio_view.findings
-        if finding.kind is FailureKind.TRUST and finding.code.startswith("signingCredential.")
-    }
-    return set(studio_view.manifests) - untrusted
+    return {label for label in studio_view.manifests if studio_view.signed_under_anchor(label)}
 
 
 def _audit_signed(
@@ -423,7 +417,7 @@ def _report(
             output = outputs.get(link.row.id or 0)
             if output is not None:
                 stage.path = output.path
-                stage.file = _file_check(project, output, deep)
+                stage.file = file_check(project, output, deep=deep)
                 if stage.file != "intact":
                     problems.append(f"the recorded file of the {stage.kind} stage ({output.path}) is {stage.file}")
         if link.manifest is not None and link.record is None:
@@ -558,17 +552,6 @@ def _reidentify(session: Session, project: Project, image: Any) -> Match | None:
                 ssim=round(score, 4),
             )
     return None
-
-
-def _file_check(project: Project, asset: Asset, deep: bool) -> FileCheck:
-    path = project.absolute(asset.path)
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return "missing"
-    if not deep and status.st_size == asset.size and status.st_mtime_ns == asset.mtime_ns:
-        return "intact"
-    return "intact" if hashlib.sha256(path.read_bytes()).hexdigest() == asset.sha256 else "changed"
 
 
 def _stage_mask(project: Project, link: _Link, *, first: bool) -> StageMask:

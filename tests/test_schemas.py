@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from provenance.audit import AuditReport
+from provenance.check import CheckReport
 from provenance.credits import CreditSheet
 from provenance.lineage import Lineage
 
@@ -22,6 +23,7 @@ from .conftest import UPDATE_GOLDEN
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 MODELS: dict[str, type[BaseModel]] = {
     "audit-report.v1.json": AuditReport,
+    "check-report.v1.json": CheckReport,
     "credit-sheet.v1.json": CreditSheet,
     "lineage.v1.json": Lineage,
 }

@@ -19,6 +19,7 @@ from ..plain_text import printable
 from .app import AppContext
 from .audit import audit_command
 from .catalog import background_group, person_group, production_group
+from .check import check_command
 from .credits import credits_group
 from .demo import demo_command
 from .lineage import lineage_command
@@ -101,6 +102,7 @@ for command in (
     replay_command,
     audit_command,
     lineage_command,
+    check_command,
     credits_group,
     demo_command,
 ):

@@ -38,6 +38,15 @@ class ManifestStore:
     def trusted(self) -> bool:
         return self.validation_state == "Trusted" and self.worst is None
 
+    def signed_under_anchor(self, label: str) -> bool:
+        """Whether the signer of manifest ``label`` chains to one of the anchors this store was read with."""
+        return label in self.manifests and not any(
+            finding.manifest == label
+            and finding.kind is FailureKind.TRUST
+            and finding.code.startswith("signingCredential.")
+            for finding in self.findings
+        )
+
     @property
     def intact(self) -> bool:
         """Signatures and hash bindings hold and could be checked, whoever signed."""
