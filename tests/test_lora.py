@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from safetensors.torch import load_file, save_file
 from sqlmodel import select
 
 from provenance import stages
 from provenance.audit import audit_file
 from provenance.engine import LoraWeights, parse_lora
+from provenance.engine.lora import addnet_hash
 from provenance.errors import InvalidValueError, ModelError
 from provenance.generator_metadata import parse_a1111
 from provenance.manifests import read_manifest_store
@@ -72,6 +74,13 @@ def test_the_a1111_text_names_the_lora_as_a1111_does(project: Project, chain: Ch
     digest = hashlib.sha256(lora_file.read_bytes()).hexdigest()
     assert fields["prompt"] == "harbor <lora:ink-wash:0.8>"
     assert fields["lora_hashes"] == f"ink-wash: {digest[:10]}"
+
+
+def test_the_addnet_hash_leaves_the_header_out(tmp_path: Path, lora_file: Path) -> None:
+    relabelled = tmp_path / "relabelled.safetensors"
+    save_file(load_file(str(lora_file)), str(relabelled), metadata={"ss_output_name": "another name"})
+    assert addnet_hash(relabelled) == addnet_hash(lora_file)
+    assert hashlib.sha256(relabelled.read_bytes()).digest() != hashlib.sha256(lora_file.read_bytes()).digest()
 
 
 def test_a_lora_generation_replays_and_notices_a_changed_lora(project: Project, chain: Chain, lora_file: Path) -> None:
