@@ -1,10 +1,12 @@
 """AI front ends' own metadata: recognising what other tools wrote, and writing A1111's for our outputs.
 
-AUTOMATIC1111 writes a PNG text chunk ``parameters`` (or, in JPEG, the same text in EXIF UserComment): the
-prompt, an optional ``Negative prompt:`` line, then one line of ``Key: value`` pairs. ComfyUI writes
-``prompt`` and ``workflow`` (JSON); InvokeAI writes ``invokeai_metadata`` (JSON). :func:`parse_a1111` and
-:func:`format_a1111` are pure; :func:`read_generator_metadata` reads a file's bytes. Our own AI outputs
-carry the A1111 text too, so the tools artists already use can read their settings.
+AUTOMATIC1111 writes a PNG text chunk ``parameters`` (or, in JPEG and WebP, the same text in EXIF
+UserComment): the prompt, an optional ``Negative prompt:`` line, then one line of ``Key: value`` pairs.
+ComfyUI writes ``prompt`` and ``workflow`` (JSON); InvokeAI writes ``invokeai_metadata`` (JSON).
+:func:`parse_a1111` and :func:`format_a1111` are pure; :func:`read_generator_metadata` reads a file's bytes,
+which may come from anyone: whatever they hold, it returns a bounded result or None and never raises.
+Our own AI outputs carry the A1111 text too, written as A1111 writes it, so the tools artists already use
+read their settings, LoRAs included.
 
 >>> parse_a1111("a harbor\\nNegative prompt: people\\nSteps: 20, Seed: 42, Model hash: 6ce0161689")["seed"]
 '42'
@@ -13,12 +15,17 @@ carry the A1111 text too, so the tools artists already use can read their settin
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import math
 import re
-from collections.abc import Sequence
+import struct
+import warnings
+import zlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from pydantic import Field
 
 from .documents import Document
@@ -26,8 +33,19 @@ from .records import LoraRecord
 
 _EXIF_USER_COMMENT = 0x9286
 _EXIF_IFD = 0x8769
-# "Key: value" pairs on A1111's last line; values may be quoted and contain commas.
-_PAIR = re.compile(r'\s*([\w /()-]+):\s*("(?:\\.|[^"])*"|[^,]*)(?:,|$)')
+
+# What Pillow raises for a damaged or hostile file: bad chunks, oversized text, broken EXIF, bombs.
+_UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, Image.DecompressionBombError)
+
+# Bounds on what another tool's metadata may put into a report.
+_A1111_TEXT_LIMIT = 256 * 1024  # characters of A1111 text parsed; real ones are a few kB
+_JSON_TEXT_LIMIT = 4 * 1024 * 1024  # characters of ComfyUI or InvokeAI JSON parsed
+_VALUE_LIMIT = 10_000  # characters kept of one string
+_KEY_LIMIT = 200  # characters kept of one key
+_ITEMS_LIMIT = 200  # entries kept of one object or list
+_DEPTH_LIMIT = 4  # levels of nesting kept
+_REPORT_LIMIT = 100_000  # characters kept in all
+_CUT = "…"
 
 
 class GeneratorMetadata(Document):
@@ -38,70 +56,92 @@ class GeneratorMetadata(Document):
 
 
 def read_generator_metadata(data: bytes) -> GeneratorMetadata | None:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            text = {str(k): v for k, v in getattr(image, "text", {}).items() if isinstance(v, str)}
-            user_comment = _user_comment(image) if image.format == "JPEG" else None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return None
-    if "parameters" in text or user_comment:
-        return GeneratorMetadata(
-            generator="AUTOMATIC1111", parameters=parse_a1111(text.get("parameters") or user_comment or "")
-        )
+    """The generator metadata in an image file's bytes, or None if there is none or the file is unreadable.
+
+    Every size is bounded (see the limits above) and nothing in the file can make this raise.
+    """
+    text, user_comment = _embedded_text(data)
+    if "parameters" in text:
+        return _found("AUTOMATIC1111", _a1111_fields(text["parameters"]))
+    if user_comment is not None:
+        # Cameras and editors write UserComment too; A1111's always ends with its settings line.
+        fields = _a1111_fields(user_comment)
+        if "steps" in fields:
+            return _found("AUTOMATIC1111", fields)
     if "prompt" in text or "workflow" in text:
-        return GeneratorMetadata(generator="ComfyUI", parameters=_comfyui(text))
+        return _found("ComfyUI", _comfyui(text))
     if "invokeai_metadata" in text:
-        return GeneratorMetadata(generator="InvokeAI", parameters=_json(text["invokeai_metadata"]))
+        metadata = _json(text["invokeai_metadata"])
+        if not isinstance(metadata, dict):
+            metadata = {"unparsed": text["invokeai_metadata"]}
+        return _found("InvokeAI", metadata)
     return None
 
 
-def parse_a1111(text: str) -> dict[str, Any]:
-    """The fields of an A1111 ``parameters`` text, keys in snake case (``Model hash`` -> ``model_hash``)."""
-    lines = text.strip().splitlines()
-    settings_line = lines.pop() if lines and _PAIR.match(lines[-1]) and "Steps:" in lines[-1] else ""
-    negative_at = next((i for i, line in enumerate(lines) if line.startswith("Negative prompt:")), len(lines))
-    fields: dict[str, Any] = {"prompt": "\n".join(lines[:negative_at]).strip()}
-    if negative_at < len(lines):
-        fields["negative_prompt"] = "\n".join(lines[negative_at:]).removeprefix("Negative prompt:").strip()
-    for key, value in _PAIR.findall(settings_line):
-        fields[key.strip().lower().replace(" ", "_")] = value.strip().strip('"')
-    return fields
+def _found(generator: str, fields: dict[str, Any]) -> GeneratorMetadata:
+    return GeneratorMetadata(generator=generator, parameters=_BoundedCopy().of(fields))
 
 
-def _comfyui(text: dict[str, str]) -> dict[str, Any]:
-    prompt = _json(text.get("prompt", "{}"))
-    fields: dict[str, Any] = {"nodes": len(prompt) if isinstance(prompt, dict) else 0}
-    for node in prompt.values() if isinstance(prompt, dict) else []:
-        inputs = node.get("inputs", {}) if isinstance(node, dict) else {}
-        if node.get("class_type", "").startswith("KSampler"):
-            for key in ("seed", "noise_seed", "steps", "cfg", "sampler_name", "scheduler", "denoise"):
-                if key in inputs and not isinstance(inputs[key], list):
-                    fields[key] = inputs[key]
-        if "ckpt_name" in inputs:
-            fields["model"] = inputs["ckpt_name"]
-    return fields
+def _embedded_text(data: bytes) -> tuple[dict[str, str], str | None]:
+    """PNG text chunks by keyword, and the EXIF UserComment of a JPEG or WebP."""
+    # A damaged file is answered by what is found in it; Pillow's warnings about it would only be noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_embedded_text(data)
 
 
-def _json(text: str) -> Any:
+def _read_embedded_text(data: bytes) -> tuple[dict[str, str], str | None]:
     try:
-        return json.loads(text)
-    except ValueError:
-        return {"unparsed": text[:200]}
+        with Image.open(io.BytesIO(data)) as image:
+            try:
+                chunks = getattr(image, "text", {})
+            except _UNREADABLE:  # .text decodes the pixels; the chunks before them were read on opening
+                chunks = image.info
+            text = {str(key): value for key, value in chunks.items() if isinstance(value, str)}
+            user_comment = _user_comment(image) if image.format in ("JPEG", "WEBP") else None
+    except _UNREADABLE:
+        return {}, None
+    return text, user_comment
 
 
 def _user_comment(image: Image.Image) -> str | None:
-    raw = image.getexif().get_ifd(_EXIF_IFD).get(_EXIF_USER_COMMENT)
+    try:
+        raw = image.getexif().get_ifd(_EXIF_IFD).get(_EXIF_USER_COMMENT)
+    except (*_UNREADABLE, KeyError, TypeError, IndexError):
+        return None
     if isinstance(raw, str):
         return raw or None
     if not isinstance(raw, bytes) or len(raw) < 8:
         return None
-    # The first eight bytes name the character code (EXIF 2.3, 4.6.5).
+    # The first eight bytes name the character code (EXIF 2.3, 4.6.5); A1111 writes UNICODE, big-endian.
     code, body = raw[:8], raw[8:]
     if code.startswith(b"UNICODE"):
         encoding = "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
-        return body.decode(encoding, errors="replace").rstrip("\x00") or None
-    return body.decode("utf-8", errors="replace").rstrip("\x00") or None
+    elif code.startswith(b"JIS"):
+        encoding = "shift_jis"
+    else:
+        encoding = "utf-8"
+    return body.decode(encoding, errors="replace").rstrip("\x00") or None
 
+
+# ---- AUTOMATIC1111 -------------------------------------------------------------------------------------
+#
+# What A1111 (v1.10, modules/processing.py create_infotext, modules/infotext_utils.py) writes, and how it
+# reads it back (parse_generation_parameters):
+# - text = prompt, then "\nNegative prompt: ..." when there is one, then "\n" and the settings line, all
+#   stripped. Settings are "Key: value" joined by ", ", in a fixed order, None values left out.
+# - A value is written as str(value), unless it contains "," or ":" or a newline: then it is written
+#   json.dumps(value, ensure_ascii=False). The reader json.loads a value that starts and ends with '"'.
+# - The reader takes the last line as settings only if its regex finds at least 3 pairs there; every
+#   other line is stripped, and lines from the one starting "Negative prompt:" on are the negative prompt.
+# - "RNG" is written only when the noise source is not the default "GPU"; a missing RNG reads as GPU.
+# - LoRAs: see a1111_lora_name and a1111_lora_hash.
+
+# Keys are a word character then word characters, spaces, "-" or "/"; the value is a JSON string followed
+# by "," or the end, or else everything up to the next ",".
+_KEY_RUN_BEFORE_COLON = re.compile(r"(?<![\w \-/])[\w \-/]++:")
+_WORD = re.compile(r"\w")
+_SETTING_VALUE = re.compile(r'\s*("(?:\\.|[^\\"])+"(?=,|$)|[^,]*)')
 
 # diffusers scheduler classes under the names AUTOMATIC1111 shows for the same samplers.
 A1111_SAMPLERS = {
@@ -111,9 +151,95 @@ A1111_SAMPLERS = {
     "EulerDiscreteScheduler": "Euler",
     "EulerAncestralDiscreteScheduler": "Euler a",
     "HeunDiscreteScheduler": "Heun",
+    "KDPM2DiscreteScheduler": "DPM2",
+    "KDPM2AncestralDiscreteScheduler": "DPM2 a",
     "DPMSolverMultistepScheduler": "DPM++ 2M",
+    "DPMSolverSDEScheduler": "DPM++ SDE",
     "UniPCMultistepScheduler": "UniPC",
+    "LCMScheduler": "LCM",
 }
+# diffusers' sigma options under A1111's "Schedule type" labels; without one, a sampler runs its own default.
+_SCHEDULE_TYPES = {"use_karras_sigmas": "Karras", "use_exponential_sigmas": "Exponential", "use_beta_sigmas": "Beta"}
+# A1111 reads <lora:NAME:WEIGHT> with the pattern <(\w+):([^>]+)>, splits on ":" and takes an item with
+# one "=" as a named argument; a name with these characters cannot be written in a tag at all.
+_NOT_IN_LORA_TAGS = str.maketrans("", "", ":>=\n")
+# A1111's Lora extension removes these from the names in "Lora hashes", whose entries are "name: hash".
+_NOT_IN_LORA_HASH_NAMES = str.maketrans("", "", ":,")
+_HEX_HASH = re.compile(r"[0-9a-fA-F]{12,}")
+
+
+def parse_a1111(text: str) -> dict[str, Any]:
+    """The fields of an A1111 ``parameters`` text, read as A1111 reads them, keys in snake case.
+
+    ``Model hash`` becomes ``model_hash``; values are the strings A1111 reads (quoted ones decoded);
+    ``negative_prompt`` is there only when the text has a ``Negative prompt:`` line.
+
+    >>> parse_a1111('harbor\\nSteps: 20, Sampler: DDIM, Model: "house \\\\"v2\\\\", test"')["model"]
+    'house "v2", test'
+    """
+    *lines, last = text.strip().split("\n")
+    pairs = _settings_pairs(last)
+    if len(pairs) < 3:
+        lines.append(last)
+        pairs = []
+    prompt: list[str] = []
+    negative: list[str] | None = None
+    for line in (line.strip() for line in lines):
+        if line.startswith("Negative prompt:"):
+            negative = negative if negative is not None else []
+            line = line.removeprefix("Negative prompt:").strip()
+        (prompt if negative is None else negative).append(line)
+    fields: dict[str, Any] = {"prompt": _joined(prompt)}
+    if negative is not None:
+        fields["negative_prompt"] = _joined(negative)
+    for key, value in pairs:
+        if value:  # A1111 skips an empty value
+            fields[key.strip().lower().replace(" ", "_")] = _unquoted(value)
+    return fields
+
+
+def _joined(lines: list[str]) -> str:
+    # A1111 adds a line break only once the text so far is not empty, so leading blank lines vanish.
+    return "\n".join(itertools.dropwhile(lambda line: line == "", lines))
+
+
+def _unquoted(value: str) -> str:
+    if value[0] == '"' and value[-1] == '"':
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        return decoded if isinstance(decoded, str) else value
+    return value
+
+
+def _settings_pairs(line: str) -> list[tuple[str, str]]:
+    """The ``(key, raw value)`` pairs A1111's settings pattern finds in ``line``, found in linear time.
+
+    A1111 runs ``re.findall`` with the pattern ``\\s*(\\w[\\w \\-/]+):\\s*("(?:\\\\.|[^\\\\"])+"|[^,]*)(?:,|$)``,
+    which retries at every position: on a long run of key characters with no colon after it, that is
+    quadratic (a 32 kB line takes 12 s), and a file's metadata is hostile input. The keys it finds are
+    exactly these: the leftmost word character, at or after where the previous pair ended, that starts
+    two or more key characters running up to a colon. So only the runs ending at a colon are visited.
+    """
+    pairs = []
+    position = 0
+    for run in _KEY_RUN_BEFORE_COLON.finditer(line):
+        colon = run.end() - 1
+        first = _WORD.search(line, max(run.start(), position), colon - 1)
+        if first is None:
+            continue
+        value = _SETTING_VALUE.match(line, colon + 1)
+        assert value is not None  # [^,]* matches anywhere
+        pairs.append((line[first.start() : colon], value.group(1)))
+        position = value.end() + 1  # past the comma
+    return pairs
+
+
+def _a1111_fields(text: str) -> dict[str, Any]:
+    if len(text) > _A1111_TEXT_LIMIT:
+        return {"unparsed": text}
+    return parse_a1111(text)
 
 
 def format_a1111(
@@ -130,40 +256,168 @@ def format_a1111(
     strength: float,
     version: str,
     loras: Sequence[LoraRecord] = (),
+    scheduler_config: Mapping[str, Any] | None = None,
+    rng: str = "CPU",
 ) -> str:
-    """The ``parameters`` text AUTOMATIC1111 writes for an img2img result.
+    """The ``parameters`` text AUTOMATIC1111 writes for an img2img result with these settings.
 
-    LoRAs appear as A1111 users write them, ``<lora:NAME:WEIGHT>`` after the prompt, and by hash in
-    ``Lora hashes``, which is what sites such as Civitai read to link them.
+    Fields come in A1111's order and are quoted as A1111 quotes them. Where A1111's own writer would lose a
+    value (one that starts and ends with ``"``, has spaces at either end, or is empty) the value is quoted
+    as well, which A1111's reader decodes. LoRAs appear as A1111 users write them, ``<lora:NAME:WEIGHT>``
+    after the prompt, and by hash in ``Lora hashes``, which sites such as Civitai read to link them.
+    ``rng`` is ``CPU`` because our engine seeds a CPU generator, as A1111 does with RNG set to CPU.
 
     >>> text = format_a1111(prompt="harbor", negative_prompt="", steps=20, scheduler="DDIMScheduler",
     ...     guidance=7.0, seed=5, size=(512, 288), model_hash="0cdb932ad8", model="tiny", strength=0.6,
     ...     version="provenance 0.1.0")
-    >>> fields = parse_a1111(text)
-    >>> fields["sampler"], fields["seed"], fields["model_hash"]
-    ('DDIM', '5', '0cdb932ad8')
+    >>> text.splitlines()[-1].split(", ")[:4]
+    ['Steps: 20', 'Sampler: DDIM', 'Schedule type: Automatic', 'CFG scale: 7.0']
+    >>> parse_a1111(text)["rng"]
+    'CPU'
     """
-    tags = "".join(f" <lora:{lora.name}:{lora.weight:g}>" for lora in loras)
-    lines = [prompt + tags]
+    config = scheduler_config or {}
+    tags = [f"<lora:{a1111_lora_name(lora)}:{_weight(lora.weight)}>" for lora in loras]
+    lines = [" ".join(part for part in (prompt, *tags) if part)]
     if negative_prompt:
         lines.append(f"Negative prompt: {negative_prompt}")
-    pairs = {
+    # As in A1111, a later LoRA mentioned under the same name replaces the earlier one's hash.
+    lora_hashes = {
+        a1111_lora_name(lora).translate(_NOT_IN_LORA_HASH_NAMES): short_hash
+        for lora in loras
+        if (short_hash := a1111_lora_hash(lora))
+    }
+    settings: dict[str, object] = {
         "Steps": steps,
-        "Sampler": A1111_SAMPLERS.get(scheduler, scheduler),
+        "Sampler": _sampler(scheduler, config),
+        "Schedule type": _schedule_type(config),
         "CFG scale": guidance,
         "Seed": seed,
         "Size": f"{size[0]}x{size[1]}",
         "Model hash": model_hash,
         "Model": model,
         "Denoising strength": strength,
+        "RNG": rng if rng != "GPU" else None,
+        "Lora hashes": ", ".join(f"{name}: {short_hash}" for name, short_hash in lora_hashes.items()) or None,
+        "Version": version,
     }
-    if loras:
-        pairs["Lora hashes"] = ", ".join(f"{lora.name}: {lora.short_hash}" for lora in loras)
-    pairs["Version"] = version
-    lines.append(", ".join(f"{key}: {_quoted(value)}" for key, value in pairs.items()))
-    return "\n".join(lines)
+    lines.append(", ".join(f"{key}: {_quoted(value)}" for key, value in settings.items() if value is not None))
+    return "\n".join(lines).strip()
+
+
+def a1111_lora_name(lora: LoraRecord) -> str:
+    """The name A1111 puts in ``<lora:NAME:WEIGHT>``: by default the trainer's ``ss_output_name``, else the file name.
+
+    A1111 refers to a LoRA by its "alias from file" unless that alias is ``none``; characters that its tag
+    syntax cannot carry are left out, so that A1111, which looks a pasted tag up by its hash in ``Lora
+    hashes``, still finds the LoRA.
+
+    >>> a1111_lora_name(LoraRecord(name="ink_v2", sha256="0" * 64, short_hash="0" * 10, weight=1.0,
+    ...     metadata={"ss_output_name": "ink: wash"}))
+    'ink wash'
+    """
+    alias = lora.metadata.get("ss_output_name") or lora.name
+    if alias.lower() == "none":
+        alias = lora.name
+    return alias.translate(_NOT_IN_LORA_TAGS) or lora.name.translate(_NOT_IN_LORA_TAGS) or lora.sha256[:12]
+
+
+def a1111_lora_hash(lora: LoraRecord) -> str | None:
+    """The 12 hex digits A1111 writes for a LoRA in ``Lora hashes``, or None when it has none to write.
+
+    That is the ``sshs_model_hash`` its trainer wrote into the header when there is one, else the
+    :func:`~provenance.engine.lora.addnet_hash` of the file; never the file's plain sha256.
+    """
+    claimed = lora.metadata.get("sshs_model_hash", "")
+    if _HEX_HASH.fullmatch(claimed):
+        return claimed[:12]
+    return lora.addnet_hash[:12] if lora.addnet_hash else None
+
+
+def _sampler(scheduler: str, config: Mapping[str, Any]) -> str:
+    if scheduler == "DPMSolverMultistepScheduler" and config.get("algorithm_type") == "sde-dpmsolver++":
+        return "DPM++ 2M SDE"
+    return A1111_SAMPLERS.get(scheduler, scheduler)
+
+
+def _schedule_type(config: Mapping[str, Any]) -> str:
+    return next((label for key, label in _SCHEDULE_TYPES.items() if config.get(key) is True), "Automatic")
+
+
+def _weight(weight: float) -> str:
+    # The shortest text that reads back as the same float; A1111 reads it with float().
+    return repr(float(weight)).removesuffix(".0")
 
 
 def _quoted(value: object) -> str:
     text = str(value)
-    return f'"{text}"' if "," in text or ":" in text else text
+    a1111_quotes = any(character in text for character in ",:\n")
+    would_be_lost = not text or text != text.strip() or (text[0] == '"' and text[-1] == '"')
+    return json.dumps(text, ensure_ascii=False) if a1111_quotes or would_be_lost else text
+
+
+# ---- ComfyUI and InvokeAI ------------------------------------------------------------------------------
+
+_SAMPLER_INPUTS = ("seed", "noise_seed", "steps", "cfg", "sampler_name", "scheduler", "denoise")
+
+
+def _comfyui(text: dict[str, str]) -> dict[str, Any]:
+    prompt = _json(text.get("prompt", "{}"))
+    nodes = [node for node in prompt.values() if isinstance(node, dict)] if isinstance(prompt, dict) else []
+    fields: dict[str, Any] = {"nodes": len(nodes)}
+    if prompt is None:
+        fields["unparsed"] = text["prompt"]
+    for node in nodes:
+        inputs = node.get("inputs")
+        inputs = inputs if isinstance(inputs, dict) else {}
+        class_type = node.get("class_type")
+        if isinstance(class_type, str) and class_type.startswith("KSampler"):
+            # A list is a link to another node's output, not a value.
+            fields.update({key: inputs[key] for key in _SAMPLER_INPUTS if isinstance(inputs.get(key), _SCALARS)})
+        if isinstance(inputs.get("ckpt_name"), str):
+            fields["model"] = inputs["ckpt_name"]
+    return fields
+
+
+_SCALARS = (str, int, float)
+
+
+def _json(text: str) -> Any:
+    """The parsed JSON, or None when it is not JSON, too long, or nested too deep for the parser."""
+    if len(text) > _JSON_TEXT_LIMIT:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+class _BoundedCopy:
+    """A copy of JSON-like data small enough for a report: each string, list, object, the depth and the total."""
+
+    def __init__(self) -> None:
+        self.left = _REPORT_LIMIT
+
+    def of(self, fields: dict[str, Any]) -> dict[str, Any]:
+        copied = self._copy(fields, 0)
+        assert isinstance(copied, dict)
+        return copied
+
+    def _copy(self, value: Any, depth: int) -> Any:
+        if isinstance(value, str):
+            return self._string(value, _VALUE_LIMIT)
+        if value is None or isinstance(value, (bool, int, float)):
+            self.left -= len(str(value))
+            return value if not isinstance(value, float) or math.isfinite(value) else str(value)  # no NaN in JSON
+        if depth >= _DEPTH_LIMIT or self.left <= 0:
+            return _CUT
+        if isinstance(value, dict):
+            entries = itertools.islice(value.items(), _ITEMS_LIMIT)
+            return {self._string(str(key), _KEY_LIMIT): self._copy(item, depth + 1) for key, item in entries}
+        if isinstance(value, list):
+            return [self._copy(item, depth + 1) for item in value[:_ITEMS_LIMIT]]
+        return self._string(repr(value), _VALUE_LIMIT)
+
+    def _string(self, text: str, limit: int) -> str:
+        kept = text[: max(0, min(limit, self.left))]
+        self.left -= len(kept) + 1
+        return text if kept == text else f"{kept}{_CUT} ({len(text)} characters)"

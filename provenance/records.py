@@ -50,7 +50,11 @@ class LoraRecord(_Record):
 
     name: str = Field(description="file name without extension, as A1111 names LoRAs")
     sha256: str
-    short_hash: str = Field(description="A1111's short hash: the first 10 hex digits of the sha256")
+    short_hash: str = Field(description="the first 10 hex digits of the sha256 (Civitai's AutoV2)")
+    # Absent from records signed before it was recorded; extra="forbid" would otherwise refuse them.
+    addnet_hash: str | None = Field(
+        default=None, description="sha256 of the tensor data after the safetensors header: A1111's LoRA hash"
+    )
     weight: float
     metadata: dict[str, str] = Field(default_factory=dict, description="the safetensors header's metadata")
 

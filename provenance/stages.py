@@ -214,6 +214,7 @@ def record_generation(
                             negative_prompt=negative_prompt,
                             steps=steps,
                             scheduler=run.scheduler,
+                            scheduler_config=run.scheduler_config,
                             guidance=guidance,
                             seed=candidate.seed,
                             size=(run.width, run.height),

@@ -7,19 +7,21 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from safetensors.torch import load_file, save_file
 from sqlmodel import select
 
 from provenance import stages
 from provenance.audit import audit_file
 from provenance.engine import LoraWeights, parse_lora
+from provenance.engine.lora import addnet_hash
 from provenance.errors import InvalidValueError, ModelError
-from provenance.generator_metadata import parse_a1111
 from provenance.manifests import read_manifest_store
 from provenance.project import Project
 from provenance.records import STAGE_ASSERTION, StageRecord
 from provenance.replay import replay_generation
 from provenance.store import AIModel, Asset, Stage
 
+from . import a1111_reference as a1111
 from .conftest import STEPS, Chain, read_image, snapshot
 from .model_files import KOHYA_METADATA, rewrite_weights, write_lora, write_unaddressed_lora, write_unrelated_lora
 
@@ -49,6 +51,7 @@ def test_a_lora_changes_the_pixels_and_is_recorded_by_content(project: Project, 
         row = session.exec(select(AIModel).where(AIModel.architecture == "lora")).one()
     assert recorded["name"] == "ink-wash" and recorded["weight"] == 0.8
     assert recorded["sha256"] == digest and recorded["short_hash"] == digest[:10]
+    assert recorded["addnet_hash"][:12] == a1111.LoraOnDisk.read(lora_file).shorthash
     assert recorded["metadata"]["ss_output_name"] == "ink-wash" and recorded["metadata"]["ss_network_dim"] == "4"
     # The long tag table is kept as its digest, so the manifest stays small but still identifies it.
     tags = KOHYA_METADATA["ss_tag_frequency"]
@@ -68,10 +71,22 @@ def test_a_lora_changes_the_pixels_and_is_recorded_by_content(project: Project, 
 def test_the_a1111_text_names_the_lora_as_a1111_does(project: Project, chain: Chain, lora_file: Path) -> None:
     candidate = _generate(project, chain, [LoraWeights(lora_file, 0.8)])
     with Image.open(project.absolute(candidate.path)) as image:
-        fields = parse_a1111(image.text["parameters"])
-    digest = hashlib.sha256(lora_file.read_bytes()).hexdigest()
-    assert fields["prompt"] == "harbor <lora:ink-wash:0.8>"
-    assert fields["lora_hashes"] == f"ink-wash: {digest[:10]}"
+        fields = a1111.parse_generation_parameters(image.text["parameters"])
+    on_disk = a1111.LoraOnDisk.read(lora_file)
+    [tag] = a1111.extra_network_tags(fields["Prompt"])
+    assert fields["Prompt"] == "harbor <lora:ink-wash:0.8>" and tag.positional == [on_disk.alias, "0.8"]
+    hashes = a1111.lora_hashes(fields["Lora hashes"])
+    assert hashes == {"ink-wash": on_disk.shorthash}
+    assert a1111.resolve_lora("ink-wash", hashes, [on_disk]) == on_disk
+    # A1111 names a safetensors LoRA by the hash of its tensors, not of the whole file.
+    assert on_disk.shorthash != hashlib.sha256(lora_file.read_bytes()).hexdigest()[:12]
+
+
+def test_the_addnet_hash_leaves_the_header_out(tmp_path: Path, lora_file: Path) -> None:
+    relabelled = tmp_path / "relabelled.safetensors"
+    save_file(load_file(str(lora_file)), str(relabelled), metadata={"ss_output_name": "another name"})
+    assert addnet_hash(relabelled) == addnet_hash(lora_file)
+    assert hashlib.sha256(relabelled.read_bytes()).digest() != hashlib.sha256(lora_file.read_bytes()).digest()
 
 
 def test_a_lora_generation_replays_and_notices_a_changed_lora(project: Project, chain: Chain, lora_file: Path) -> None:

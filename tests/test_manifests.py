@@ -1,15 +1,20 @@
-"""Manifest definitions per stage kind: pure, compared with golden files."""
+"""Manifest definitions per stage kind: pure, compared with golden files; and how c2pa embeds them."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 
-from provenance.manifests import manifest_definition
+from PIL import Image
+
+from provenance.imaging import png_bytes, thumbnail_jpeg
+from provenance.manifests import manifest_definition, read_manifest_store, sign_png
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
-from provenance.records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
+from provenance.project import Project
+from provenance.records import STAGE_ASSERTION, ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
 
 from .conftest import assert_golden
+from .jumbf import png_manifest_store, superboxes
 
 WHEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 TANAKA = PersonCredit(handle="tanaka-aiko", name="Tanaka Aiko", native_name="田中 愛子", role="BG_LAYOUT")
@@ -102,3 +107,24 @@ def test_the_stage_record_round_trips_through_the_manifest() -> None:
     embedded = definition["assertions"][2]
     assert embedded["label"] == "org.provenance.stage"
     assert StageRecord.model_validate(embedded["data"]) == GENERATED
+
+
+def test_people_are_named_in_a_json_cawg_metadata_box(project: Project) -> None:
+    definition = manifest_definition(REVISED, title="C012_revise.png", has_parent=False)
+    image = Image.effect_noise((64, 36), 30).convert("RGB")
+    signed = sign_png(definition, png_bytes(image), project.signing_identity, thumbnail=thumbnail_jpeg(image))
+
+    found = {box.label: box for box in superboxes(png_manifest_store(signed))}
+    metadata = found["cawg.metadata"]
+    assert metadata.content_type == b"json"
+    [payload] = [data for kind, data in metadata.contents if kind == b"json"]
+    assert json.loads(payload) == definition["assertions"][1]["data"]
+    assert json.loads(payload)["dc:creator"] == ["Suzuki Ren"]
+    # The other assertions stay CBOR, as c2pa's own ones are: the box type is what tells them apart.
+    assert found["c2pa.actions.v2"].content_type == b"cbor"
+    assert found[STAGE_ASSERTION].content_type == b"cbor"
+
+    store = read_manifest_store(signed, project.trust_anchors, "image/png")
+    assert store is not None and store.trusted
+    [read] = [a for a in store.manifests[store.active_label]["assertions"] if a["label"] == "cawg.metadata"]
+    assert read["data"] == definition["assertions"][1]["data"]

@@ -1,9 +1,10 @@
 """LoRAs given with ``--lora PATH[:WEIGHT]``: parsing, and describing a file by content. Needs no torch.
 
-A LoRA changes pixels as much as the checkpoint does, so each one is recorded with its sha256, A1111's
-short hash, the weight it was applied at, and the metadata its trainer wrote in the safetensors header
-(kohya's ``ss_*`` keys: base model, training set, resolution...). Long values such as tag frequency
-tables are kept as a digest so a manifest stays small while still identifying them.
+A LoRA changes pixels as much as the checkpoint does, so each one is recorded with its sha256, the
+hash AUTOMATIC1111 and kohya's scripts give it (:func:`addnet_hash`), the weight it was applied at, and
+the metadata its trainer wrote in the safetensors header (kohya's ``ss_*`` keys: base model, training
+set, resolution...). Long values such as tag frequency tables are kept as a digest so a manifest stays
+small while still identifying them.
 
 >>> parse_lora("styles/harbor.safetensors:0.8")
 LoraWeights(path=PosixPath('styles/harbor.safetensors'), weight=0.8)
@@ -24,6 +25,7 @@ from .fingerprint import cached_sha256
 
 # Longer metadata values (kohya's tag frequencies run to hundreds of kB) are recorded by digest only.
 METADATA_VALUE_LIMIT = 1000
+_CHUNK = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,26 @@ def describe_lora(lora: LoraWeights) -> LoraRecord:
         name=lora.path.stem,
         sha256=sha256,
         short_hash=sha256[:10],
+        addnet_hash=addnet_hash(lora.path),
         weight=lora.weight,
         metadata={key: _bounded(value) for key, value in sorted(metadata.items())},
     )
+
+
+def addnet_hash(path: Path) -> str:
+    """The sha256 of a safetensors file's tensor data, its header left out, as kohya's sd-scripts define it.
+
+    AUTOMATIC1111 names a safetensors LoRA by this hash (the first 12 hex digits in ``Lora hashes``), not by
+    the file's sha256, so that editing the header's metadata does not change it; Civitai calls it AutoV3.
+    The header is an 8-byte little-endian length followed by that many bytes of JSON.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        header_length = int.from_bytes(handle.read(8), "little")
+        handle.seek(8 + header_length)
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _bounded(value: str) -> str:

@@ -3,8 +3,8 @@
 The shapes follow DESIGN.md: a stage without a parent starts with ``c2pa.created``; a stage with one
 starts with ``c2pa.opened`` linked to its ``parentOf`` ingredient and then ``c2pa.edited`` with the
 source type of the work done (``trainedAlgorithmicMedia`` for AI, ``humanEdits`` for a person). People
-are named in ``cawg.metadata``; the whole stage record goes in our own assertion; human work carries a
-do-not-train declaration.
+are named in ``cawg.metadata``, embedded as JSON as the CAWG spec has it; the whole stage record goes in
+our own assertion; human work carries a do-not-train declaration.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def manifest_definition(
     """
     assertions: list[dict[str, Any]] = [
         {"label": "c2pa.actions.v2", "data": {"actions": _actions(record, has_parent, has_component)}},
-        {"label": "cawg.metadata", "data": _people_metadata(record)},
+        # The CAWG metadata spec defines this assertion as JSON-LD; c2pa embeds CBOR unless told otherwise.
+        {"label": "cawg.metadata", "kind": "Json", "data": _people_metadata(record)},
         {"label": STAGE_ASSERTION, "data": record.model_dump(mode="json", exclude_none=True)},
     ]
     if not record.ai:
