@@ -16,7 +16,6 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 from PIL import Image, ImageOps
-from sqlmodel import Session
 
 from provenance import catalog, stages
 from provenance.check import check_project
@@ -40,7 +39,13 @@ def killed_before_the_commit(monkeypatch: pytest.MonkeyPatch, *, published: bool
     with monkeypatch.context() as patches:
         patches.setattr(PendingFiles, "__exit__", lambda self, *exc_info: None)
         if published:
-            patches.setattr(Session, "commit", _raise_killed)
+            publish = PendingFiles.publish
+
+            def publish_then_die(self: PendingFiles) -> None:
+                publish(self)
+                raise _Killed  # after the files are in place, before the transaction commits
+
+            patches.setattr(PendingFiles, "publish", publish_then_die)
         else:
             patches.setattr(PendingFiles, "publish", _raise_killed)
         with pytest.raises(_Killed):

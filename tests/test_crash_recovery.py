@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from provenance import catalog, stages
+from provenance.audit import audit_file
 from provenance.cli import main
 from provenance.demo import draw_layout
 from provenance.project import Project
@@ -152,6 +153,9 @@ def test_a_kill_leaves_nothing_that_check_cannot_find_and_fix(studio: Studio, na
     assert all(o["stage_id"] not in recorded_stages for o in report["orphans"])
     assert {o["stage_id"] for o in masks} <= {o["stage_id"] for o in signed}
     assert len(_assets(project)) == len(assets_before) + kill.new_assets
+    for orphan in signed:  # before they are tidied away: never trusted, always records-differ
+        verdict = audit_file(project, root / orphan["path"])
+        assert (verdict.verdict, verdict.exit_code()) == ("records-differ", 6), verdict.problems
 
     fixed = check(root, "--fix", "--json")
     assert fixed.exit_code == 0, fixed.output
