@@ -25,7 +25,7 @@ import c2pa
 import numpy as np
 from PIL import Image
 
-from provenance import catalog, stages
+from provenance import catalog, record
 from provenance.audit import audit_file
 from provenance.demo import draw_layout, paint_over
 from provenance.imaging import load_image
@@ -42,18 +42,18 @@ def build_chain(root: Path) -> tuple[Project, Path]:
     catalog.add_background(project, "harbor", "C012")
     layout = root / "layout.png"
     draw_layout().resize(SIZE).save(layout)
-    sketch = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
-    [candidate] = stages.record_generation(
+    sketch = record.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
+    [candidate] = record.record_generation(
         project, str(sketch.asset_id), operator="sato-ken", prompt="harbor", seed=1, steps=2, strength=0.5
     )
-    stages.record_selection(project, str(candidate.asset_id), by="yamada-hanako")
+    record.record_selection(project, str(candidate.asset_id), by="yamada-hanako")
     painted = root / "paint.png"
     full = load_image(project.absolute(candidate.path))
     # The demo's paint-over at 512 px gives the painted regions; they are applied to the 4K candidate.
     small = load_image(project.absolute(candidate.path)).resize((512, 288))
     changed = Image.fromarray(np.any(np.asarray(paint_over(small)) != np.asarray(small), axis=2)).resize(SIZE)
     Image.composite(paint_over(small).resize(SIZE), full, changed).save(painted)
-    final = stages.record_revision(project, str(candidate.asset_id), painted, artist="suzuki-ren")
+    final = record.record_revision(project, str(candidate.asset_id), painted, artist="suzuki-ren")
     return project, project.absolute(final.path)
 
 

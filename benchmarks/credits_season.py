@@ -26,9 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from provenance import catalog, stages
-from provenance.credit_formats import FORMATS, render
-from provenance.credits import credit_sheet
+from provenance import catalog, record
+from provenance.credits.formats import FORMATS, render
+from provenance.credits.sheet import credit_sheet
 from provenance.project import Project
 from provenance.store import AIModel, Contribution, Stage, saved_id
 
@@ -63,7 +63,7 @@ def build_season(root: Path, episodes: int, cuts: int, people: int) -> Project:
             background = catalog.add_background(project, "season", name, episode=str(episode))
             for offset, (kind, role) in enumerate(HUMAN_STAGES):
                 artist = handles[(episode * 7 + cut + offset * 13) % people]
-                stages.record_external_stage(project, f"season/{name}", kind, people=[(artist, role)])
+                record.record_external_stage(project, f"season/{name}", kind, people=[(artist, role)])
             operator = handles[(episode + cut) % people]
             with project.store.session() as session:
                 stage = Stage(kind="ai_generate", background_id=saved_id(background), model_id=saved_id(model))

@@ -28,7 +28,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from provenance import catalog, stages
+from provenance import catalog, record
 from provenance.demo import draw_layout
 from provenance.engine.fingerprint import fingerprint_weights
 from provenance.engine.skeletons import skeleton_folder
@@ -106,7 +106,7 @@ def main() -> None:
         catalog.add_background(project, "harbor", "C012")
         layout = root / "layout.png"
         draw_layout().resize((512, 512)).save(layout)
-        sketch = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
+        sketch = record.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
         project.close()
         (root / "bare.py").write_text(BARE)
         (root / "bare-out").mkdir()

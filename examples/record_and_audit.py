@@ -10,10 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from provenance import catalog, stages
+from provenance import catalog, record
 from provenance.audit import AuditReport, audit_file
-from provenance.credit_formats import render_txt
-from provenance.credits import credit_sheet
+from provenance.credits.formats import render_txt
+from provenance.credits.sheet import credit_sheet
 from provenance.demo import draw_layout, paint_over
 from provenance.imaging import load_image
 from provenance.project import Project
@@ -29,14 +29,14 @@ def main(folder: Path | None = None) -> AuditReport:
 
     layout = root / "layout.png"
     draw_layout().resize((256, 144)).save(layout)
-    sketch = stages.record_sketch(project, "night-train/C001", layout, artist="mori-sakura")
-    [candidate] = stages.record_generation(
+    sketch = record.record_sketch(project, "night-train/C001", layout, artist="mori-sakura")
+    [candidate] = record.record_generation(
         project, str(sketch.asset_id), operator="ito-daichi", prompt="station at night", seed=1, steps=8
     )
-    stages.record_selection(project, str(candidate.asset_id), by="mori-sakura")
+    record.record_selection(project, str(candidate.asset_id), by="mori-sakura")
     painted = root / "painted.png"
     paint_over(load_image(project.absolute(candidate.path)).resize((512, 288))).resize((256, 144)).save(painted)
-    final = stages.record_revision(project, str(candidate.asset_id), painted, artist="mori-sakura")
+    final = record.record_revision(project, str(candidate.asset_id), painted, artist="mori-sakura")
 
     report = audit_file(project, project.absolute(final.path))
     print(f"{final.path}: {report.verdict}, stages: {', '.join(s.kind for s in report.stages)}")

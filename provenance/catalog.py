@@ -45,7 +45,7 @@ def _handle_for(name: str, handle: str | None, what: str) -> str:
         return check_handle(handle)
     derived = slug(name)
     if not derived:
-        raise InvalidValueError(f"cannot derive a handle from {name!r}; give the {what} one with --handle")
+        raise InvalidValueError(f"cannot derive a handle from {name!r}; give the {what} one with {{option:handle}}")
     return derived
 
 
@@ -90,7 +90,8 @@ def add_person(
         credited_name, romanization = hepburn(kana), "hepburn"
     else:
         raise InvalidValueError(
-            "give the name as the person spells it, --family and --given, or their kana reading for Hepburn"
+            "give the name as the person spells it, {option:family_name} and {option:given_name}, or their kana "
+            "reading for Hepburn"
         )
     handle = _handle_for(credited_name, handle, "person")
     with project.store.session() as session:

@@ -18,6 +18,9 @@ import io
 import numpy as np
 from PIL import Image
 
+# Shares are percentages of a picture: 512 px on the long side resolves them to a few thousandths, and
+# keeps the audit of a 4K plate cheap. The heatmap is drawn at this size too.
+SHARE_SIZE = 512
 WORKING_SIZE = 1024
 THRESHOLD = 8.0  # CIEDE2000 units: about where a careful viewer starts to see a difference
 BLUR_SIGMA = 1.0
@@ -64,3 +67,16 @@ def mask_png(mask: np.ndarray) -> bytes:
 def read_mask(data: bytes) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as image:
         return np.asarray(image.convert("1"), dtype=bool)
+
+
+def share_size(size: tuple[int, int]) -> tuple[int, int]:
+    width, height = size
+    scale = min(1.0, SHARE_SIZE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def fit_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The mask at ``size`` (width, height), by nearest neighbour."""
+    if mask.shape == (size[1], size[0]):
+        return mask
+    return np.asarray(Image.fromarray(mask).resize(size, Image.Resampling.NEAREST), dtype=bool)

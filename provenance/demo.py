@@ -15,10 +15,10 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw
 
-from . import catalog, stages
+from . import catalog, record
 from .audit import AuditReport, audit_file
-from .credit_formats import render_txt
-from .credits import credit_sheet
+from .credits.formats import render_txt
+from .credits.sheet import credit_sheet
 from .engine import StepObserver
 from .imaging import load_image
 from .project import Project
@@ -39,10 +39,10 @@ class DemoStep:
 @dataclass
 class DemoResult:
     root: Path
-    sketch: stages.RecordedFile
-    candidates: list[stages.RecordedFile]
-    selected: stages.RecordedSelection
-    final: stages.RecordedFile
+    sketch: record.RecordedFile
+    candidates: list[record.RecordedFile]
+    selected: record.RecordedSelection
+    final: record.RecordedFile
     audit: AuditReport
     credits_path: Path
     audit_path: Path
@@ -80,11 +80,11 @@ def run_demo(
     incoming.mkdir()
     layout_file = incoming / "C012_layout.png"
     draw_layout().save(layout_file)
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Clip Studio Paint")
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Clip Studio Paint")
     done("sketch", started, f"layout by Tanaka Aiko -> {sketch.path}")
 
     started = time.perf_counter()
-    candidates = stages.record_generation(
+    candidates = record.record_generation(
         project,
         str(sketch.asset_id),
         operator="sato-ken",
@@ -104,13 +104,13 @@ def run_demo(
 
     started = time.perf_counter()
     chosen = candidates[1]
-    selected = stages.record_selection(project, str(chosen.asset_id), by="yamada-hanako")
+    selected = record.record_selection(project, str(chosen.asset_id), by="yamada-hanako")
     done("select", started, f"Yamada Hanako picked candidate #{chosen.asset_id}")
 
     started = time.perf_counter()
     paint_file = incoming / "C012_paintover.png"
     paint_over(load_image(project.absolute(chosen.path))).save(paint_file)
-    final = stages.record_revision(project, str(chosen.asset_id), paint_file, artist="suzuki-ren", tool="Krita")
+    final = record.record_revision(project, str(chosen.asset_id), paint_file, artist="suzuki-ren", tool="Krita")
     done("revise", started, f"paint-over by Suzuki Ren (simulated by code) -> {final.path}")
 
     started = time.perf_counter()

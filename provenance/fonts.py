@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import ProvenanceError
+from .errors import MissingFontError
 
 FONT_VARIABLE = "PROVENANCE_CJK_FONT"
 SYSTEM_FONTS = (
@@ -20,9 +20,6 @@ SYSTEM_FONTS = (
     "/Library/Fonts/Arial Unicode.ttf",
 )
 
-
-class MissingFontError(ProvenanceError):
-    """No TrueType font with Japanese glyphs to draw or embed."""
 
 
 def find_japanese_font() -> Path:

@@ -91,8 +91,8 @@ def decode_image(data: bytes, *, name: str) -> Image.Image:
                 )
             opened.load()
             return _flatten(opened)
-    except UnidentifiedImageError:
-        raise InputFileError(f"{name} is not an image file; give a PNG, JPEG, TIFF or WebP") from None
+    except UnidentifiedImageError as exc:
+        raise InputFileError(f"{name} is not an image file; give a PNG, JPEG, TIFF or WebP") from exc
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise InputFileError(f"{name} is damaged and cannot be decoded ({exc}); re-export it") from exc
 

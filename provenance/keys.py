@@ -101,11 +101,11 @@ def load_studio_ca_pem(folder: Path) -> str:
     except OSError as exc:
         raise ProjectError(
             f"the studio CA certificate {path} cannot be read ({exc.strerror}); restore it from backup"
-        ) from None
+        ) from exc
     try:
         certificates = x509.load_pem_x509_certificates(pem)
-    except ValueError:
-        raise ProjectError(f"the studio CA certificate {path} is damaged; restore it from backup") from None
+    except ValueError as exc:
+        raise ProjectError(f"the studio CA certificate {path} is damaged; restore it from backup") from exc
     return "".join(_cert_pem(certificate).decode() for certificate in certificates)
 
 
@@ -132,12 +132,12 @@ def load_signing_identity(folder: Path, trust_anchors_pem: str) -> SigningIdenti
     except OSError as exc:
         raise ProjectError(
             f"the studio key file {exc.filename} cannot be read ({exc.strerror}); restore the keys from backup"
-        ) from None
+        ) from exc
     key = _parse_private_key(key_pem, key_path)
     try:
         chain = x509.load_pem_x509_certificates(chain_pem)
-    except ValueError:
-        raise ProjectError(f"the signing certificate {chain_path} is damaged; restore it from backup") from None
+    except ValueError as exc:
+        raise ProjectError(f"the signing certificate {chain_path} is damaged; restore it from backup") from exc
     if _public_bytes(chain[0].public_key()) != _public_bytes(key.public_key()):
         raise ProjectError(
             f"the signing key {key_path} does not belong to the certificate {chain_path}; "
@@ -160,15 +160,15 @@ def sign_detached(identity: SigningIdentity, data: bytes) -> bytes:
 def _parse_private_key(pem: bytes, path: Path) -> ec.EllipticCurvePrivateKey:
     try:
         key = serialization.load_pem_private_key(pem, password=None)
-    except TypeError:
+    except TypeError as exc:
         # cryptography raises TypeError for an encrypted key read without a password.
         raise ProjectError(
             f"the signing key {path} is encrypted; provenance needs it unencrypted and owner-only (chmod 600)"
-        ) from None
-    except (ValueError, UnsupportedAlgorithm):
+        ) from exc
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise ProjectError(
             f"the signing key {path} is not a readable PEM private key; restore it from backup"
-        ) from None
+        ) from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ProjectError(
             f"the signing key {path} is {_describe_key(key)}, not ECDSA P-256; c2pa signing here needs ES256 keys"

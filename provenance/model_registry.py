@@ -62,9 +62,12 @@ def list_models(project: Project) -> list[AIModel]:
         return list(session.exec(select(AIModel).order_by(col(AIModel.name))))
 
 
-def resolve_registered(session: Session, reference: str, config: str | None = None) -> engine.ModelSource:
-    """``--model`` as a user gives it: a registered name (with its config), else ``tiny`` or a path."""
+def registered_reference(session: Session, reference: str) -> tuple[str, str | None]:
+    """``--model`` as a user gives it, as the engine takes it: a registered name becomes its path and
+    config; ``tiny`` and paths pass through. Reads the records only: resolving (and building ``tiny``)
+    is the caller's next step, outside the transaction.
+    """
+    if reference == engine.TINY_NAME:
+        return reference, None
     model = session.exec(select(AIModel).where(AIModel.name == reference, AIModel.architecture != "lora")).first()
-    if model is None or reference == engine.TINY_NAME:
-        return engine.resolve_model(reference, config)
-    return engine.resolve_model(model.path, config or model.config)
+    return (model.path, model.config) if model is not None else (reference, None)

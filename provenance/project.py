@@ -79,7 +79,7 @@ class Project:
     def init(cls, root: Path, *, db_url: str | None = None, studio: str | None = None) -> Project:
         """Create a project in ``root``: settings, database tables and studio keys, or nothing at all."""
         root = root.resolve()
-        studio = checked_text(studio or root.name, "studio name (--studio, else the folder's name)")
+        studio = checked_text(studio or root.name, "studio name ({option:studio}, else the folder's name)")
         folder = root / MARKER
         if folder.exists():
             raise ProjectError(f"{root} already holds a provenance project; use it, or pick another folder")
@@ -114,7 +114,7 @@ class Project:
         try:
             settings = json.loads((folder / SETTINGS_FILE).read_text())
         except (OSError, ValueError) as exc:
-            raise ProjectError(f"the project settings in {folder} cannot be read: {exc}") from None
+            raise ProjectError(f"the project settings in {folder} cannot be read: {exc}") from exc
         url = db_url or settings.get("db") or _default_db_url(folder)
         return cls(root, Store.open(url))
 
@@ -122,10 +122,10 @@ class Project:
         """A path inside the project as stored in records: relative, forward slashes."""
         try:
             return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
+        except ValueError as exc:
             raise InputFileError(
                 f"{path} is outside the project folder {self.root}; write outputs inside the project"
-            ) from None
+            ) from exc
 
     def absolute(self, stored_path: str) -> Path:
         return self.root / stored_path

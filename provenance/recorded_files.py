@@ -1,6 +1,7 @@
-"""Whether a recorded asset's file is still on disk as it was recorded: intact, changed or missing.
+"""A recorded asset's file on disk: is it still as recorded (intact, changed, missing), and its bytes.
 
-Shared by the audit (each stage's file in a chain) and ``provenance check`` (every row of the project).
+Shared by the audit (each stage's file in a chain), ``provenance check`` (every row of the project), and
+the stages and replays that read an earlier stage's file as their input.
 
 >>> file_check(project, asset)  # doctest: +SKIP
 'intact'
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
+from .errors import InputFileError
 from .project import Project
 from .store import Asset
 
@@ -30,3 +32,17 @@ def file_check(project: Project, asset: Asset, *, deep: bool = False) -> FileChe
     if not deep and status.st_size == asset.size and status.st_mtime_ns == asset.mtime_ns:
         return "intact"
     return "intact" if hashlib.sha256(path.read_bytes()).hexdigest() == asset.sha256 else "changed"
+
+
+def verified_file(project: Project, asset: Asset) -> bytes:
+    """The bytes of a recorded asset's file, refusing a file that is gone or has changed since."""
+    path = project.absolute(asset.path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from exc
+    if hashlib.sha256(data).hexdigest() != asset.sha256:
+        raise InputFileError(
+            f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; run `provenance audit` on it"
+        )
+    return data

@@ -60,11 +60,11 @@ def add_anchor(project: Project, pem_file: Path, *, name: str | None = None) -> 
     try:
         pem = pem_file.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"{pem_file} cannot be read ({exc.strerror}); give the partner's CA .pem file") from None
+        raise InputFileError(f"{pem_file} cannot be read ({exc.strerror}); give the partner's CA .pem file") from exc
     try:
         certificates = _parse_bundle(pem)
     except _Unusable as exc:
-        raise InputFileError(f"{pem_file}: {exc}; ask the partner for their CA .pem again") from None
+        raise InputFileError(f"{pem_file}: {exc}; ask the partner for their CA .pem again") from exc
     now = datetime.now(UTC)
     for index, certificate in enumerate(certificates, start=1):
         if problem := _refusal(certificate, now):
@@ -74,7 +74,7 @@ def add_anchor(project: Project, pem_file: Path, *, name: str | None = None) -> 
     name = name if name is not None else _default_name(pem_file)
     target = _anchor_path(project, name)
     if os.path.lexists(target):
-        raise AlreadyExistsError(f"an anchor named {name!r} exists; remove it first or pick another --name")
+        raise AlreadyExistsError(f"an anchor named {name!r} exists; remove it first or pick another {{option:name}}")
     project.trust_folder.mkdir(exist_ok=True)
     _write_new(target, _pem(certificates))
     return [_describe(name, certificate) for certificate in certificates]
@@ -148,8 +148,8 @@ def _parse_bundle(pem: bytes) -> list[x509.Certificate]:
         try:
             certificate = x509.load_pem_x509_certificate(block.group(0))
             _ = certificate.extensions  # parsed lazily: a malformed extension must fail here, not later
-        except ValueError:
-            raise _Unusable(f"{_which(index, len(blocks))} is malformed") from None
+        except ValueError as exc:
+            raise _Unusable(f"{_which(index, len(blocks))} is malformed") from exc
         certificates.append(certificate)
     return certificates
 

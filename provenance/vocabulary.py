@@ -71,12 +71,12 @@ def role(code: str) -> Role:
     """The role for a code, or an error that lists the codes there are."""
     try:
         return ROLES[code.upper()]
-    except KeyError:
-        raise InvalidValueError(f"unknown role code {code!r}; use one of {', '.join(ROLES)}") from None
+    except KeyError as exc:
+        raise InvalidValueError(f"unknown role code {code!r}; use one of {', '.join(ROLES)}") from exc
 
 
 def stage_kind(name: str) -> StageKind:
     try:
         return STAGE_KINDS[name]
-    except KeyError:
-        raise InvalidValueError(f"unknown stage kind {name!r}; use one of {', '.join(STAGE_KINDS)}") from None
+    except KeyError as exc:
+        raise InvalidValueError(f"unknown stage kind {name!r}; use one of {', '.join(STAGE_KINDS)}") from exc

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 from PIL import Image
 
-from provenance import catalog, stages
+from provenance import catalog, record
 from provenance.demo import draw_layout, paint_over
 from provenance.project import Project
 
@@ -57,28 +57,28 @@ def layout_file(tmp_path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Chain:
-    sketch: stages.RecordedFile
-    candidates: list[stages.RecordedFile]
-    selection: stages.RecordedSelection
-    final: stages.RecordedFile
+    sketch: record.RecordedFile
+    candidates: list[record.RecordedFile]
+    selection: record.RecordedSelection
+    final: record.RecordedFile
 
     @property
-    def chosen(self) -> stages.RecordedFile:
+    def chosen(self) -> record.RecordedFile:
         return self.candidates[1]
 
 
 @pytest.fixture
 def chain(project: Project, layout_file: Path, tmp_path: Path) -> Chain:
     """sketch -> 3 AI candidates -> selection of the second -> paint-over, recorded through the library."""
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Krita")
-    candidates = stages.record_generation(
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Krita")
+    candidates = record.record_generation(
         project, str(sketch.asset_id), operator="sato-ken", prompt="harbor", seed=5, steps=STEPS, candidates=3
     )
-    selection = stages.record_selection(project, str(candidates[1].asset_id), by="yamada-hanako")
+    selection = record.record_selection(project, str(candidates[1].asset_id), by="yamada-hanako")
     paint_file = tmp_path / "paint.png"
     candidate_image = read_image(project.absolute(candidates[1].path)).convert("RGB")
     paint_over(candidate_image.resize((512, 288))).resize(candidate_image.size).save(paint_file)
-    final = stages.record_revision(project, str(candidates[1].asset_id), paint_file, artist="suzuki-ren")
+    final = record.record_revision(project, str(candidates[1].asset_id), paint_file, artist="suzuki-ren")
     return Chain(sketch, candidates, selection, final)
 
 

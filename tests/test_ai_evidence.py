@@ -11,9 +11,9 @@ import pytest
 from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
-from provenance import stages, trust
+from provenance import record, trust
 from provenance.audit import audit_file
-from provenance.credits import credit_sheet
+from provenance.credits.sheet import credit_sheet
 from provenance.errors import AIEvidenceError
 from provenance.imaging import png_bytes, thumbnail_jpeg
 from provenance.keys import create_studio_keys, load_signing_identity, load_studio_ca_pem
@@ -54,13 +54,13 @@ def test_a_candidate_recorded_as_a_sketch_is_refused(project: Project, chain: Ch
     before = snapshot(project)
     candidate = project.absolute(chain.candidates[2].path)
     with pytest.raises(AIEvidenceError, match=rf"AI candidate #{chain.candidates[2].asset_id} \(same bytes\)") as error:
-        stages.record_sketch(project, "harbor/C012", candidate, artist="tanaka-aiko")
+        record.record_sketch(project, "harbor/C012", candidate, artist="tanaka-aiko")
     assert f"provenance revise {chain.candidates[2].asset_id}" in str(error.value)
     assert "\n" not in str(error.value)
     resaved = tmp_path / "resaved.png"
     read_image(candidate).save(resaved)  # no manifest, no A1111 text: only the pixels remain
     with pytest.raises(AIEvidenceError, match="same pixels"):
-        stages.record_sketch(project, "harbor/C012", resaved, artist="tanaka-aiko")
+        record.record_sketch(project, "harbor/C012", resaved, artist="tanaka-aiko")
     assert snapshot(project) == before
 
 
@@ -70,7 +70,7 @@ def test_a_resized_copy_of_the_final_is_found_by_its_pixels(project: Project, ch
     copy = tmp_path / "copy.jpg"
     final.resize((final.width * 2, final.height * 2)).save(copy, quality=95)
     with pytest.raises(AIEvidenceError, match=rf"recorded asset #{chain.final.asset_id} \(SSIM 0\.\d\d\)"):
-        stages.record_sketch(project, "harbor/C012", copy, artist="tanaka-aiko")
+        record.record_sketch(project, "harbor/C012", copy, artist="tanaka-aiko")
 
 
 def test_painting_over_another_candidate_than_the_one_named_is_refused(
@@ -80,7 +80,7 @@ def test_painting_over_another_candidate_than_the_one_named_is_refused(
     paint = tmp_path / "paint.png"
     _painted(read_image(project.absolute(other.path))).save(paint)
     with pytest.raises(AIEvidenceError, match=rf"AI candidate #{other.asset_id}.*provenance revise {other.asset_id}"):
-        stages.record_revision(project, str(chain.chosen.asset_id), paint, artist="suzuki-ren")
+        record.record_revision(project, str(chain.chosen.asset_id), paint, artist="suzuki-ren")
 
 
 def test_work_on_what_the_parent_already_carries_is_not_laundering(
@@ -89,7 +89,7 @@ def test_work_on_what_the_parent_already_carries_is_not_laundering(
     """A second paint-over of the final, and a paint-over that kept the candidate's own A1111 text."""
     again = tmp_path / "again.png"
     _painted(read_image(project.absolute(chain.final.path))).save(again)
-    stages.record_revision(project, str(chain.final.asset_id), again, artist="tanaka-aiko")
+    record.record_revision(project, str(chain.final.asset_id), again, artist="tanaka-aiko")
 
     with Image.open(project.absolute(chain.candidates[0].path)) as opened:
         own_text = opened.text["parameters"]
@@ -97,7 +97,7 @@ def test_work_on_what_the_parent_already_carries_is_not_laundering(
     info = PngInfo()
     info.add_text("parameters", own_text)
     _painted(read_image(project.absolute(chain.candidates[0].path))).save(kept, pnginfo=info)
-    stages.record_revision(project, str(chain.candidates[0].asset_id), kept, artist="suzuki-ren")
+    record.record_revision(project, str(chain.candidates[0].asset_id), kept, artist="suzuki-ren")
 
 
 def test_another_generators_metadata_is_refused_unless_recorded_as_ai(
@@ -109,11 +109,11 @@ def test_another_generators_metadata_is_refused_unless_recorded_as_ai(
     a1111 = tmp_path / "a1111.png"
     picture.save(a1111, pnginfo=info)
     before = snapshot(project)
-    with pytest.raises(AIEvidenceError, match="carries AUTOMATIC1111 generation parameters.*--external-ai"):
-        stages.record_sketch(project, "harbor/C012", a1111, artist="tanaka-aiko")
+    with pytest.raises(AIEvidenceError, match="carries AUTOMATIC1111 generation parameters.*with `external_ai`"):
+        record.record_sketch(project, "harbor/C012", a1111, artist="tanaka-aiko")
     assert snapshot(project) == before
 
-    recorded = stages.record_sketch(project, "harbor/C012", a1111, artist="sato-ken", external_ai=True)
+    recorded = record.record_sketch(project, "harbor/C012", a1111, artist="sato-ken", external_ai=True)
     report = audit_file(project, project.absolute(recorded.path))
     assert report.verdict == "trusted"
     [stage] = report.stages
@@ -133,9 +133,9 @@ def test_a_generative_fill_in_a_photoshop_manifest_is_refused(project: Project, 
     genfill = tmp_path / "genfill.png"
     genfill.write_bytes(_foreign_signed(tmp_path, painted, COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA))
     with pytest.raises(AIEvidenceError, match=r"C2PA manifest \(Adobe Photoshop\) declares compositeWith"):
-        stages.record_revision(project, str(chain.chosen.asset_id), genfill, artist="suzuki-ren")
+        record.record_revision(project, str(chain.chosen.asset_id), genfill, artist="suzuki-ren")
 
-    recorded = stages.record_revision(
+    recorded = record.record_revision(
         project, str(chain.chosen.asset_id), genfill, artist="suzuki-ren", tool="Photoshop", external_ai=True
     )
     report = audit_file(project, project.absolute(recorded.path))
@@ -148,7 +148,7 @@ def test_an_artists_own_manifest_is_kept_as_an_ingredient(project: Project, chai
     painted = _painted(read_image(project.absolute(chain.final.path)))
     exported = tmp_path / "exported.png"
     exported.write_bytes(_foreign_signed(tmp_path, painted, HUMAN_EDITS))
-    recorded = stages.record_revision(project, str(chain.final.asset_id), exported, artist="tanaka-aiko")
+    recorded = record.record_revision(project, str(chain.final.asset_id), exported, artist="tanaka-aiko")
     report = audit_file(project, project.absolute(recorded.path))
     # The kept manifest is signed by a CA this project does not trust (yet): intact, not trusted.
     assert report.verdict == "valid-untrusted", report.problems

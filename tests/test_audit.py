@@ -14,16 +14,17 @@ import jsonschema
 import pytest
 from sqlmodel import select
 
-from provenance import audit, catalog, trust
+from provenance import catalog, trust
 from provenance.audit import audit_file
+from provenance.cli.exit_codes import NOTES, VERDICT_CODES, audit_code
 from provenance.errors import InputFileError
 from provenance.imaging import png_bytes, thumbnail_jpeg
 from provenance.keys import create_studio_keys, load_signing_identity, load_studio_ca_pem
 from provenance.manifests import manifest_definition, sign_png
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
 from provenance.project import Project
-from provenance.stages import stage_record
 from provenance.store import AIModel, Asset, Contribution, Stage, StageInput
+from provenance.store.queries import stage_record
 
 from .conftest import Chain, read_image
 
@@ -77,9 +78,9 @@ def test_final_png_read_with_c2pa_reader_holds_the_whole_chain(project: Project,
 
 def test_audit_of_the_final_file_reports_every_stage(project: Project, chain: Chain) -> None:
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "trusted" and report.exit_code() == 0 and report.problems == []
+    assert report.verdict == "trusted" and audit_code(report) == 0 and report.problems == []
     assert report.notes == ["an AI stage used the built-in test model, not a real generator"]
-    assert report.exit_code(strict=True) == audit.EXIT_CODES["notes"]
+    assert audit_code(report, strict=True) == NOTES
     assert [(s.kind, s.ai) for s in report.stages] == [
         ("sketch", False),
         ("ai_generate", True),
@@ -129,7 +130,7 @@ def test_a_changed_pixel_is_tampered(project: Project, chain: Chain, tmp_path: P
     tampered.write_bytes(_with_changed_pixel(original))
     assert read_image(tampered).tobytes() != read_image(project.absolute(chain.final.path)).tobytes()
     report = audit_file(project, tampered)
-    assert report.verdict == "tampered" and report.exit_code() == audit.EXIT_CODES["tampered"]
+    assert report.verdict == "tampered" and audit_code(report) == VERDICT_CODES["tampered"]
     assert report.shares is None  # a tampered file's pixels are not attributed to anyone
     assert [bool(stage.failures) for stage in report.stages] == [False, False, False, True]  # only the last
     assert any("dataHash.mismatch" in failure for failure in report.failures)
@@ -140,7 +141,7 @@ def test_another_studios_file_is_valid_but_untrusted_until_their_ca_is_added(
 ) -> None:
     other = Project.init(tmp_path / "other-studio", studio="Other Studio")
     report = audit_file(other, project.absolute(chain.final.path))
-    assert report.verdict == "valid-untrusted" and report.exit_code() == 3
+    assert report.verdict == "valid-untrusted" and audit_code(report) == 3
     assert all(stage.record == "unrecorded" for stage in report.stages)
     assert any("not this studio; it has no records here" in note for note in report.notes)
 
@@ -148,7 +149,7 @@ def test_another_studios_file_is_valid_but_untrusted_until_their_ca_is_added(
     other.close()
     partner = Project.find(tmp_path / "other-studio")
     report = audit_file(partner, project.absolute(chain.final.path))
-    assert report.verdict == "trusted" and report.exit_code() == 0
+    assert report.verdict == "trusted" and audit_code(report) == 0
     assert [p.name for s in report.stages for p in s.people] == [
         "Tanaka Aiko",
         "Sato Ken",
@@ -170,7 +171,7 @@ def test_a_database_that_disagrees_with_the_manifest_is_reported(project: Projec
         contribution.role = "BG_ARTIST"  # signed as BG_RETOUCH
         session.add(contribution)
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "records-differ" and report.exit_code() == 6
+    assert report.verdict == "records-differ" and audit_code(report) == 6
     assert report.stages[-1].record == "differs"
     assert any("disagree on people" in problem for problem in report.problems)
 
@@ -182,7 +183,7 @@ def test_catalog_edits_made_after_signing_are_notes_not_differences(project: Pro
         model.name, model.license = "house-test", "CreativeML OpenRAIL-M"
         session.add(model)
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "trusted" and report.exit_code() == 0, report.problems
+    assert report.verdict == "trusted" and audit_code(report) == 0, report.problems
     assert all(stage.record == "matches" for stage in report.stages)
     assert any("suzuki-ren was signed as Suzuki Ren / 鈴木 蓮, now recorded as Suzuki Ren R. / 鈴木 れん" in n
                for n in report.notes)  # fmt: skip
@@ -203,7 +204,7 @@ def test_a_signed_file_without_rows_is_never_trusted(project: Project, chain: Ch
         session.flush()
         session.delete(stage)
     report = audit_file(project, project.absolute(chain.final.path))
-    assert report.verdict == "records-differ" and report.exit_code() == 6
+    assert report.verdict == "records-differ" and audit_code(report) == 6
     assert report.stages[-1].record == "missing"
     assert any("signed by this studio but not recorded in this project" in p for p in report.problems)
     assert [stage.record for stage in report.stages[:3]] == ["matches", "matches", "matches"]
@@ -248,7 +249,7 @@ def test_a_recorded_file_that_changed_on_disk_is_reported(project: Project, chai
     report = audit_file(project, project.absolute(chain.final.path))
     assert report.verdict == "records-differ"  # the audited file itself is intact, a recorded one is not
     assert report.stages[0].file == "changed" and report.stages[-1].file == "intact"
-    assert report.exit_code() == audit.EXIT_CODES["records-differ"]
+    assert audit_code(report) == VERDICT_CODES["records-differ"]
     project.absolute(chain.chosen.path).unlink()
     assert audit_file(project, project.absolute(chain.final.path)).stages[1].file == "missing"
 

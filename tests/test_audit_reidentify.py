@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageEnhance
 
 from provenance.audit import audit_file
+from provenance.cli.exit_codes import audit_code
 from provenance.project import Project
 from provenance.reidentify import HashIndex, image_hashes
 
@@ -56,7 +57,7 @@ def test_stripped_copies_are_matched_to_their_asset(
     assert "proves nothing by itself" in report.statement
     assert [s.kind for s in report.stages] == ["sketch", "ai_generate", "select", "revise"]
     assert all(s.record == "from-records" for s in report.stages)
-    assert report.shares is not None and report.exit_code() == 7
+    assert report.shares is not None and audit_code(report) == 7
 
 
 def test_an_unrelated_picture_matches_nothing(project: Project, chain: Chain, tmp_path: Path) -> None:

@@ -9,29 +9,29 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlmodel import select
 
-from provenance import stages
+from provenance import record
 from provenance.audit import audit_file
+from provenance.audit.shares import StageMask, ownership, shares
 from provenance.project import Project
-from provenance.shares import StageMask, ownership, shares
 from provenance.store import Stage
 
 from .conftest import STEPS, read_image
 
 
 @pytest.fixture
-def painted(project: Project, tmp_path: Path) -> tuple[Project, stages.RecordedFile, float]:
+def painted(project: Project, tmp_path: Path) -> tuple[Project, record.RecordedFile, float]:
     """A 256x144 layout, one AI candidate, and a paint-over of a known rectangle (a quarter of the picture)."""
     layout = tmp_path / "layout.png"
     Image.effect_noise((256, 144), 50).convert("RGB").save(layout)
-    sketch = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
-    [candidate] = stages.record_generation(
+    sketch = record.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
+    [candidate] = record.record_generation(
         project, str(sketch.asset_id), operator="sato-ken", prompt="x", seed=3, steps=STEPS
     )
     picture = read_image(project.absolute(candidate.path)).convert("RGB")
     ImageDraw.Draw(picture).rectangle((0, 0, 127, 71), fill=(250, 140, 30))  # 128 x 72 of 256 x 144
     paint = tmp_path / "paint.png"
     picture.save(paint)
-    final = stages.record_revision(project, str(candidate.asset_id), paint, artist="suzuki-ren")
+    final = record.record_revision(project, str(candidate.asset_id), paint, artist="suzuki-ren")
     return project, final, 0.25
 
 

@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from provenance import trust
-from provenance.audit import EXIT_CODES, audit_file
+from provenance.audit import audit_file
 from provenance.cli import main
+from provenance.cli.exit_codes import VERDICT_CODES, audit_code
 from provenance.project import Project
 
 from . import foreign_manifests as foreign
@@ -29,7 +30,7 @@ def _audit(project: Project, tmp_path: Path, data: bytes, name: str = "file.png"
 def test_a_partner_file_is_valid_untrusted_then_trusted(project: Project, tmp_path: Path, partner) -> None:  # type: ignore[no-untyped-def]
     data = foreign.partner_signed(partner)
     report = _audit(project, tmp_path, data)
-    assert (report.verdict, report.exit_code()) == ("valid-untrusted", 3)
+    assert (report.verdict, audit_code(report)) == ("valid-untrusted", 3)
     trust.add_anchor(project, tmp_path / "partner" / "studio-ca.pem", name="partner")
     reopened = Project.find(project.root)
     report = _audit(reopened, tmp_path, data)
@@ -46,21 +47,21 @@ def test_an_untrusted_identity_credential_is_not_tampering(project: Project, tmp
     reopened = Project.find(project.root)
     report = _audit(reopened, tmp_path, data)
     reopened.close()
-    assert (report.verdict, report.exit_code()) == ("valid-untrusted", 3)
+    assert (report.verdict, audit_code(report)) == ("valid-untrusted", 3)
     assert [failure.split(":")[0] for failure in report.failures] == ["cawg.x509.credential.untrusted"]
 
 
 def test_our_own_signature_on_a_file_we_have_no_rows_for_is_records_differ(project: Project, tmp_path: Path) -> None:
     """Signed with this studio's key (here, through another program) but never recorded in this project."""
     report = _audit(project, tmp_path, foreign.human_sketch(project.signing_identity))
-    assert (report.verdict, report.exit_code()) == ("records-differ", 6)
+    assert (report.verdict, audit_code(report)) == ("records-differ", 6)
     assert any("no recorded asset has this manifest" in problem for problem in report.problems)
 
 
 def test_a_remote_manifest_is_unverifiable_offline(project: Project, tmp_path: Path, partner) -> None:  # type: ignore[no-untyped-def]
     data, _manifest = foreign.remote_manifest(partner)
     report = _audit(project, tmp_path, data)
-    assert (report.verdict, report.exit_code()) == ("unverifiable", 10)
+    assert (report.verdict, audit_code(report)) == ("unverifiable", 10)
     assert any(failure.startswith("manifest.inaccessible") for failure in report.failures)
     assert foreign.REMOTE_MANIFEST_URL not in report.statement  # the statement is ours, the URL is in failures
 
@@ -81,7 +82,7 @@ def test_what_cannot_be_checked_here_is_unverifiable_not_tampered(
 def test_integrity_failures_are_tampered(project: Project, tmp_path: Path, partner, damage: str) -> None:  # type: ignore[no-untyped-def]
     data = getattr(foreign, damage)(foreign.human_sketch(partner))
     report = _audit(project, tmp_path, data)
-    assert (report.verdict, report.exit_code()) == ("tampered", 4), report.failures
+    assert (report.verdict, audit_code(report)) == ("tampered", 4), report.failures
 
 
 def test_a_generative_fill_in_a_later_action_is_ai(project: Project, tmp_path: Path, partner) -> None:  # type: ignore[no-untyped-def]
@@ -112,5 +113,5 @@ def test_the_cli_exit_code_is_the_verdicts(project: Project, tmp_path: Path, par
     remote, _ = foreign.remote_manifest(partner)
     (tmp_path / "remote.png").write_bytes(remote)
     result = CliRunner().invoke(main, ["--project", str(project.root), "audit", str(tmp_path / "remote.png")])
-    assert result.exit_code == EXIT_CODES["unverifiable"] == 10, result.output
+    assert result.exit_code == VERDICT_CODES["unverifiable"] == 10, result.output
     assert "UNVERIFIABLE" in result.stdout

@@ -8,8 +8,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from provenance.audit import audit_file
-from provenance.audit_visuals import render_heatmap, render_process_sheet, stage_thumbnails
-from provenance.fonts import MissingFontError, find_japanese_font
+from provenance.audit.visuals import render_heatmap, render_process_sheet, stage_thumbnails
+from provenance.errors import MissingFontError
+from provenance.fonts import find_japanese_font
 from provenance.project import Project
 
 from .conftest import Chain, read_image

@@ -14,7 +14,7 @@ def load(name: str):  # type: ignore[no-untyped-def]
 
 
 def test_credits_season_builds_what_it_says(tmp_path: Path) -> None:
-    from provenance.credits import credit_sheet
+    from provenance.credits.sheet import credit_sheet
 
     project = load("credits_season").build_season(tmp_path / "season", episodes=1, cuts=3, people=20)
     sheet = credit_sheet(project, "season")

@@ -17,11 +17,12 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image, ImageOps
 
-from provenance import catalog, stages
-from provenance.check import check_project
+from provenance import catalog, record
+from provenance.audit.project_check import check_project
 from provenance.cli import main
-from provenance.pending_files import PendingFiles
+from provenance.cli.exit_codes import CHECK_CODES
 from provenance.project import Project
+from provenance.record.pending_files import PendingFiles
 
 from .conftest import snapshot
 
@@ -57,11 +58,11 @@ def _raise_killed(*args: object) -> None:
 
 
 @pytest.fixture
-def recorded(project: Project, layout_file: Path, tmp_path: Path) -> tuple[stages.RecordedFile, stages.RecordedFile]:
+def recorded(project: Project, layout_file: Path, tmp_path: Path) -> tuple[record.RecordedFile, record.RecordedFile]:
     """A sketch and a paint-over of it (with its change mask), both recorded."""
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     painted = _painted(layout_file, tmp_path)
-    revision = stages.record_revision(project, str(sketch.asset_id), painted, artist="suzuki-ren")
+    revision = record.record_revision(project, str(sketch.asset_id), painted, artist="suzuki-ren")
     return sketch, revision
 
 
@@ -90,7 +91,7 @@ def c2pa_state(path: Path, project: Project) -> str | None:
 
 
 def test_a_consistent_project_is_clean_and_copies_and_unsigned_files_are_no_orphans(
-    project: Project, recorded: tuple[stages.RecordedFile, stages.RecordedFile], layout_file: Path
+    project: Project, recorded: tuple[record.RecordedFile, record.RecordedFile], layout_file: Path
 ) -> None:
     sketch, revision = recorded
     (project.root / "deliveries").mkdir()
@@ -102,14 +103,14 @@ def test_a_consistent_project_is_clean_and_copies_and_unsigned_files_are_no_orph
     assert (report.status, report.orphans, report.rows, report.temporaries) == ("clean", [], [], [])
     assert report.rows_checked == 3  # two assets and the paint-over's mask
     assert report.files_scanned == 2
-    assert report.exit_code() == 0
+    assert CHECK_CODES[report.status] == 0
     result = cli(project)
     assert result.exit_code == 0 and "CLEAN" in result.stdout
 
 
 def test_files_published_without_their_rows_are_orphans_and_fix_quarantines_them(
     project: Project,
-    recorded: tuple[stages.RecordedFile, stages.RecordedFile],
+    recorded: tuple[record.RecordedFile, record.RecordedFile],
     layout_file: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -117,7 +118,7 @@ def test_files_published_without_their_rows_are_orphans_and_fix_quarantines_them
     sketch, _ = recorded
     before = set(project.root.rglob("*.png"))
     with killed_before_the_commit(monkeypatch, published=True):
-        stages.record_revision(project, str(sketch.asset_id), _painted(layout_file, tmp_path), artist="suzuki-ren")
+        record.record_revision(project, str(sketch.asset_id), _painted(layout_file, tmp_path), artist="suzuki-ren")
     left = sorted(set(project.root.rglob("*.png")) - before)
     signed = next(path for path in left if path.parent.name == "C012")
     mask = next(path for path in left if path.parent.name == "masks")
@@ -126,7 +127,7 @@ def test_files_published_without_their_rows_are_orphans_and_fix_quarantines_them
 
     report = check_project(project)
 
-    assert report.status == "leftovers" and report.exit_code() == 11
+    assert report.status == "leftovers" and CHECK_CODES[report.status] == 11
     assert [(o.kind, o.path) for o in report.orphans] == [
         ("signed-file", project.relative(signed)),
         ("mask", project.relative(mask)),
@@ -142,7 +143,7 @@ def test_files_published_without_their_rows_are_orphans_and_fix_quarantines_them
     earlier.write_bytes(b"an earlier orphan")
     fixed = check_project(project, fix=True)
 
-    assert fixed.status == "clean" and fixed.exit_code() == 0
+    assert fixed.status == "clean" and CHECK_CODES[fixed.status] == 0
     assert [o.quarantined for o in fixed.orphans] == [
         f".provenance/quarantine/{project.relative(signed.with_suffix('.1.png'))}",
         f".provenance/quarantine/.provenance/masks/{mask.name}",
@@ -163,7 +164,7 @@ def test_a_partners_signed_file_is_no_orphan(project: Project, layout_file: Path
         catalog.add_person(partner, "Kimura Yui")
         catalog.add_production(partner, "Harbor Lights", handle="harbor")
         catalog.add_background(partner, "harbor", "C012")
-        drawn = stages.record_sketch(partner, "harbor/C012", layout_file, artist="kimura-yui")
+        drawn = record.record_sketch(partner, "harbor/C012", layout_file, artist="kimura-yui")
         (project.trust_folder).mkdir(exist_ok=True)
         shutil.copy(partner.keys_folder / "studio-ca.pem", project.trust_folder / "studio-kumo.pem")
         shutil.copy(partner.absolute(drawn.path), project.root / "from-kumo.png")
@@ -176,7 +177,7 @@ def test_a_partners_signed_file_is_no_orphan(project: Project, layout_file: Path
 
 
 def test_missing_and_changed_files_are_reported_and_fix_leaves_them_and_the_rows(
-    project: Project, recorded: tuple[stages.RecordedFile, stages.RecordedFile]
+    project: Project, recorded: tuple[record.RecordedFile, record.RecordedFile]
 ) -> None:
     sketch, revision = recorded
     sketch_file = project.absolute(sketch.path)
@@ -208,7 +209,7 @@ def test_missing_and_changed_files_are_reported_and_fix_leaves_them_and_the_rows
 
 
 def test_deep_rehashes_a_file_whose_size_and_time_were_kept(
-    project: Project, recorded: tuple[stages.RecordedFile, stages.RecordedFile]
+    project: Project, recorded: tuple[record.RecordedFile, record.RecordedFile]
 ) -> None:
     sketch, _ = recorded
     path = project.absolute(sketch.path)
@@ -224,14 +225,14 @@ def test_deep_rehashes_a_file_whose_size_and_time_were_kept(
 
 def test_temporaries_are_found_and_removed_and_lookalikes_left_alone(
     project: Project,
-    recorded: tuple[stages.RecordedFile, stages.RecordedFile],
+    recorded: tuple[record.RecordedFile, record.RecordedFile],
     layout_file: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sketch, _ = recorded
     with killed_before_the_commit(monkeypatch, published=False):
-        stages.record_revision(project, str(sketch.asset_id), _painted(layout_file, tmp_path), artist="suzuki-ren")
+        record.record_revision(project, str(sketch.asset_id), _painted(layout_file, tmp_path), artist="suzuki-ren")
     folder = project.absolute(sketch.path).parent
     cut_short = folder / ".C012_revise_12345678.png.0a1b2c3d4e5f.part"
     cut_short.write_bytes(PNG_MAGIC[:4])  # killed while writing
@@ -263,7 +264,7 @@ def test_help_lists_the_exit_codes() -> None:
 
 def test_an_unreadable_file_stops_the_check_before_anything_moves(
     project: Project,
-    recorded: tuple[stages.RecordedFile, stages.RecordedFile],
+    recorded: tuple[record.RecordedFile, record.RecordedFile],
     layout_file: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -298,7 +299,7 @@ def test_a_teammate_who_cannot_read_the_signing_key_can_check(
 ) -> None:
     """The signing key is owner-only; finding orphans needs only the CA certificate."""
     with killed_before_the_commit(monkeypatch, published=True):
-        stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+        record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     (project.keys_folder / "signer.key").unlink()
     (project.keys_folder / "studio-ca.key").unlink()
 

@@ -23,9 +23,10 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from provenance import catalog, stages
+from provenance import catalog, record
 from provenance.audit import audit_file
 from provenance.cli import main
+from provenance.cli.exit_codes import audit_code
 from provenance.demo import draw_layout
 from provenance.project import Project
 from provenance.store import Asset, Stage
@@ -82,7 +83,7 @@ def studio(model_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     catalog.add_background(project, "harbor", "C012")
     layout = root / "layout.png"  # the artist's own file, unsigned, inside the project: never an orphan
     draw_layout().resize((64, 64)).save(layout)
-    sketch = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
+    sketch = record.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
     cli = CrashingCli(root.parent / "runs.log")
     # A run that is not killed records both candidates (and builds the tiny model, once, before any kill).
     assert cli.run(["--project", str(root), "generate", str(sketch.asset_id), *GENERATE], kill=None) == 0
@@ -112,16 +113,16 @@ class Kill:
 KILLS = {
     "while denoising": Kill("provenance.engine.img2img:_StepCounter.__call__", "before", 2),
     "after the temporaries are written": Kill(
-        "provenance.pending_files:PendingFiles.publish", "before", 1, temporaries=4
+        "provenance.record.pending_files:PendingFiles.publish", "before", 1, temporaries=4
     ),
     "while publishing": Kill("os:replace", "before", 3, temporaries=2, signed_orphans=1, mask_orphans=1),
     "between publishing and the commit": Kill(
-        "provenance.pending_files:PendingFiles.publish", "after", 1, signed_orphans=2, mask_orphans=2
+        "provenance.record.pending_files:PendingFiles.publish", "after", 1, signed_orphans=2, mask_orphans=2
     ),
     # The first commit is the read-only session that looks up the operator and the sketch.
     "right after the commit": Kill("sqlmodel:Session.commit", "after", 2, new_assets=2),
     "a sketch between publishing and the commit": Kill(
-        "provenance.pending_files:PendingFiles.publish", "after", 1, command="sketch", signed_orphans=1
+        "provenance.record.pending_files:PendingFiles.publish", "after", 1, command="sketch", signed_orphans=1
     ),
 }
 
@@ -155,7 +156,7 @@ def test_a_kill_leaves_nothing_that_check_cannot_find_and_fix(studio: Studio, na
     assert len(_assets(project)) == len(assets_before) + kill.new_assets
     for orphan in signed:  # before they are tidied away: never trusted, always records-differ
         verdict = audit_file(project, root / orphan["path"])
-        assert (verdict.verdict, verdict.exit_code()) == ("records-differ", 6), verdict.problems
+        assert (verdict.verdict, audit_code(verdict)) == ("records-differ", 6), verdict.problems
 
     fixed = check(root, "--fix", "--json")
     assert fixed.exit_code == 0, fixed.output

@@ -11,10 +11,11 @@ import pytest
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
-from provenance.credit_formats import CSV_COLUMNS, render_csv, render_html, render_json, render_md, render_txt
-from provenance.credit_pdf import render_pdf
-from provenance.credits import CreditGap, ModelUseFact, ProductionInfo, build_credit_sheet
-from provenance.fonts import FONT_VARIABLE, MissingFontError, find_japanese_font
+from provenance.credits.formats import CSV_COLUMNS, render_csv, render_html, render_json, render_md, render_txt
+from provenance.credits.pdf import render_pdf
+from provenance.credits.sheet import CreditGap, ModelUseFact, ProductionInfo, build_credit_sheet
+from provenance.errors import MissingFontError
+from provenance.fonts import FONT_VARIABLE, find_japanese_font
 from provenance.plain_text import printable
 
 from .conftest import assert_golden

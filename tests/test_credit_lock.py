@@ -6,8 +6,9 @@ import pytest
 from sqlmodel import select
 
 from provenance import catalog
-from provenance.credit_lock import LockTamperedError, lock_credits, locked_changes, sheet_changes
-from provenance.credits import credit_sheet
+from provenance.credits.lock import lock_credits, locked_changes, sheet_changes
+from provenance.credits.sheet import credit_sheet
+from provenance.errors import LockTamperedError
 from provenance.project import Project
 from provenance.store import CreditLock
 

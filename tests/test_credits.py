@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 from sqlmodel import select
 
-from provenance import catalog, stages
-from provenance.credit_formats import render_json, render_txt
-from provenance.credits import (
+from provenance import catalog, record
+from provenance.credits.formats import render_json, render_txt
+from provenance.credits.sheet import (
     ContributionFact,
     CreditGap,
     CreditGapsError,
@@ -133,7 +133,7 @@ def test_sheet_json_matches_the_schema() -> None:
 
 def test_credit_sheet_from_recorded_stages(project: Project, chain: Chain, tmp_path: Path) -> None:
     catalog.add_person(project, "Quiet Artist", handle="quiet", credited=False)
-    stages.record_revision(project, str(chain.final.asset_id), tmp_path / "paint.png", artist="quiet")
+    record.record_revision(project, str(chain.final.asset_id), tmp_path / "paint.png", artist="quiet")
     sheet = credit_sheet(project, "harbor")
     by_role = {role.code: [n.name_en for n in role.names] for role in sheet.roles}
     assert by_role == {
@@ -161,7 +161,7 @@ def test_pen_names_replace_names_and_consent_can_change_later(project: Project, 
 
 
 def test_a_stage_with_no_named_person_fails_the_export_and_is_listed(project: Project, chain: Chain) -> None:
-    stage_id = stages.record_external_stage(project, "harbor/C012", "art_check")
+    stage_id = record.record_external_stage(project, "harbor/C012", "art_check")
     with pytest.raises(
         CreditGapsError, match=f"1 stage has no named person \\(harbor/C012 art_check {stage_id[:8]}\\)"
     ):
@@ -173,19 +173,19 @@ def test_a_stage_with_no_named_person_fails_the_export_and_is_listed(project: Pr
 
 def test_external_stages_credit_their_people(project: Project, chain: Chain) -> None:
     catalog.add_person(project, "Kimura Yu")
-    stages.record_external_stage(
+    record.record_external_stage(
         project, "harbor/C012", "composite", people=[("kimura-yu", "DOP")], inputs=[str(chain.final.asset_id)]
     )
     sheet = credit_sheet(project, "harbor")
     assert [n.name_en for r in sheet.roles if r.code == "DOP" for n in r.names] == ["Kimura Yu"]
     with pytest.raises(InvalidValueError, match="use `provenance generate`"):
-        stages.record_external_stage(project, "harbor/C012", "ai_generate", people=[("sato-ken", "AI_OPERATOR")])
+        record.record_external_stage(project, "harbor/C012", "ai_generate", people=[("sato-ken", "AI_OPERATOR")])
 
 
 def test_one_background_can_be_credited_alone(project: Project, chain: Chain, layout_file: Path) -> None:
     catalog.add_background(project, "harbor", "C013")
     catalog.add_person(project, "Kimura Yu", native_name="木村 優")
-    stages.record_sketch(project, "harbor/C013", layout_file, artist="kimura-yu")
+    record.record_sketch(project, "harbor/C013", layout_file, artist="kimura-yu")
     whole = credit_sheet(project, "harbor")
     only = credit_sheet(project, "harbor", background="harbor/C013")
     assert whole.backgrounds == 2 and only.backgrounds == 1 and only.scope == "harbor/C013"

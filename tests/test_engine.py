@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from provenance import record
 from provenance.engine import GenerationSettings, RuntimeOptions, fingerprint_weights, generate, resolve_model
 from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import ModelError
@@ -104,8 +105,7 @@ def test_registered_models_are_found_by_name_and_disclose_their_license(
     chain,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    from provenance import stages
-    from provenance.credits import credit_sheet
+    from provenance.credits.sheet import credit_sheet
     from provenance.errors import AlreadyExistsError
     from provenance.model_registry import add_model, list_models
 
@@ -115,7 +115,7 @@ def test_registered_models_are_found_by_name_and_disclose_their_license(
     assert model.short_hash and len(model.weight_sha256) == 3
     # The copy has the tiny model's weights, so the registration names the record the chain already used.
     assert [m.name for m in list_models(project)] == ["house-v2"]
-    stages.record_generation(
+    record.record_generation(
         project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", model="house-v2", steps=2
     )
     disclosure = credit_sheet(project, "harbor").ai_disclosure

@@ -14,6 +14,7 @@ from PIL.PngImagePlugin import PngInfo
 from sqlmodel import select
 
 from provenance.audit import audit_file
+from provenance.cli.exit_codes import audit_code
 from provenance.generator_metadata import format_a1111, parse_a1111, read_generator_metadata
 from provenance.project import Project
 from provenance.records import LoraRecord
@@ -85,7 +86,7 @@ def test_audit_reports_foreign_ai(project: Project, tmp_path: Path) -> None:
     made_elsewhere = tmp_path / "elsewhere.png"
     made_elsewhere.write_bytes(png_with({"parameters": A1111}))
     report = audit_file(project, made_elsewhere)
-    assert report.verdict == "foreign-ai-metadata" and report.exit_code() == 8
+    assert report.verdict == "foreign-ai-metadata" and audit_code(report) == 8
     assert report.foreign is not None and report.foreign.parameters["seed"] == "1234567"
     assert report.stages[0].ai and report.stages[0].people == [] and report.stages[0].tool == "AUTOMATIC1111"
     assert "seed 1234567" in report.statement

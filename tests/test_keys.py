@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from provenance import engine, stages
+from provenance import engine, record
 from provenance.cli import main
 from provenance.errors import ProjectError
 from provenance.keys import (
@@ -149,7 +149,7 @@ def test_a_bad_signing_key_is_one_line_and_records_nothing(
 def test_a_bad_key_stops_a_generation_before_it_runs(
     project: Project, layout_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     expected = rsa_key(project.keys_folder)
     generations: list[object] = []
     monkeypatch.setattr(engine, "generate", lambda *args, **kwargs: generations.append(args))
@@ -164,7 +164,7 @@ def test_a_bad_key_stops_a_generation_before_it_runs(
 
 def test_an_audit_needs_only_the_ca_certificate(project: Project, layout_file: Path) -> None:
     """A reviewer's copy of the project holds no private key; its audits still trust the studio's files."""
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     project.close()
     for name in (SIGNER_KEY, CA_KEY):
         (project.keys_folder / name).unlink()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provenance.lineage import asset_lineage
+from provenance.credits.lineage import asset_lineage
 from provenance.project import Project
 
 from .conftest import Chain

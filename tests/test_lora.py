@@ -10,15 +10,15 @@ from PIL import Image
 from safetensors.torch import load_file, save_file
 from sqlmodel import select
 
-from provenance import stages
+from provenance import record
 from provenance.audit import audit_file
+from provenance.audit.replay import replay_generation
 from provenance.engine import LoraWeights, parse_lora
 from provenance.engine.lora import addnet_hash
 from provenance.errors import InvalidValueError, ModelError
 from provenance.manifests import read_manifest_store
 from provenance.project import Project
-from provenance.records import STAGE_ASSERTION, StageRecord
-from provenance.replay import replay_generation
+from provenance.records import STAGE_ASSERTION, LoraRecord, StageRecord
 from provenance.store import AIModel, Asset, Stage
 
 from . import a1111_reference as a1111
@@ -31,8 +31,8 @@ def lora_file(tmp_path: Path) -> Path:
     return write_lora(tmp_path / "ink-wash.safetensors")
 
 
-def _generate(project: Project, chain: Chain, loras: list[LoraWeights]) -> stages.RecordedFile:
-    [candidate] = stages.record_generation(
+def _generate(project: Project, chain: Chain, loras: list[LoraWeights]) -> record.RecordedFile:
+    [candidate] = record.record_generation(
         project, str(chain.sketch.asset_id), operator="sato-ken", prompt="harbor", seed=5, steps=STEPS, loras=loras
     )
     return candidate
@@ -63,7 +63,7 @@ def test_a_lora_changes_the_pixels_and_is_recorded_by_content(project: Project, 
     assert store is not None
     manifest = store.manifests[store.active_label]
     embedded = next(a["data"] for a in manifest["assertions"] if a["label"] == STAGE_ASSERTION)
-    assert StageRecord.model_validate(embedded).settings["loras"] == [recorded]
+    assert StageRecord.model_validate(embedded).settings.loras == [LoraRecord.model_validate(recorded)]
     assert str(lora_file.parent) not in str(embedded)  # LoRAs are named by hash, never by local path
     assert audit_file(project, project.absolute(with_lora.path)).verdict == "trusted"
 

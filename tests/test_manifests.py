@@ -11,7 +11,15 @@ from provenance.imaging import png_bytes, thumbnail_jpeg
 from provenance.manifests import manifest_definition, read_manifest_store, sign_png
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
 from provenance.project import Project
-from provenance.records import STAGE_ASSERTION, ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord
+from provenance.records import (
+    STAGE_ASSERTION,
+    GenerationParameters,
+    ModelRecord,
+    PersonCredit,
+    SelectionRecord,
+    SoftwareAgent,
+    StageRecord,
+)
 
 from .conftest import assert_golden
 from .jumbf import png_manifest_store, superboxes
@@ -50,7 +58,7 @@ GENERATED = record(
         weight_sha256={"unet/diffusion_pytorch_model.safetensors": "cd" * 32},
         test_model=True,
     ),
-    settings={"prompt": "harbor at dusk", "seed": 1204, "steps": 20, "strength": 0.6, "guidance": 7.0},
+    settings=GenerationParameters(prompt="harbor at dusk", seed=1204, steps=20, strength=0.6, guidance=7.0),
     inputs=["ef" * 32],
 )
 REVISED = record(

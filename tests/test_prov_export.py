@@ -6,8 +6,8 @@ import json
 
 from prov.model import ProvDocument
 
+from provenance.credits.prov import lineage_prov
 from provenance.project import Project
-from provenance.prov_export import lineage_prov
 
 from .conftest import Chain
 

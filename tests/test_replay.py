@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from provenance import stages
+from provenance import record
+from provenance.audit.replay import replay_generation
 from provenance.cli import main
 from provenance.engine import fingerprint_weights
 from provenance.engine.cache import cache_folder
@@ -20,7 +21,6 @@ from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import InvalidValueError
 from provenance.model_registry import add_model
 from provenance.project import Project
-from provenance.replay import replay_generation
 
 from .conftest import STEPS, Chain
 
@@ -31,12 +31,12 @@ def test_a_candidate_replays_identically_on_the_same_device(project: Project, ch
 
 
 @pytest.fixture
-def own_model(project: Project, chain: Chain, tmp_path: Path) -> tuple[Path, stages.RecordedFile]:
+def own_model(project: Project, chain: Chain, tmp_path: Path) -> tuple[Path, record.RecordedFile]:
     """A candidate made with a registered copy of the tiny model, which the tests then alter."""
     folder = tmp_path / "house"
     shutil.copytree(tiny_model_folder(), folder)
     add_model(project, "house", folder)
-    [candidate] = stages.record_generation(
+    [candidate] = record.record_generation(
         project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", model="house", seed=9, steps=STEPS
     )
     return folder, candidate

@@ -14,9 +14,9 @@ import pytest
 from pydantic import BaseModel
 
 from provenance.audit import AuditReport
-from provenance.check import CheckReport
-from provenance.credits import CreditSheet
-from provenance.lineage import Lineage
+from provenance.audit.project_check import CheckReport
+from provenance.credits.lineage import Lineage
+from provenance.credits.sheet import CreditSheet
 
 from .conftest import UPDATE_GOLDEN
 

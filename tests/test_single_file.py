@@ -12,6 +12,7 @@ from PIL import Image
 from safetensors.torch import load_file, save_file
 from sqlmodel import select
 
+from provenance.audit.replay import replay_generation
 from provenance.cli import main
 from provenance.engine import GenerationSettings, generate, resolve_model
 from provenance.engine.checkpoints import checkpoint_architecture
@@ -19,7 +20,6 @@ from provenance.engine.skeletons import skeleton_folder
 from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import ModelError
 from provenance.project import Project
-from provenance.replay import replay_generation
 from provenance.store import AIModel
 
 from .conftest import STEPS, Chain, snapshot

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from provenance import engine, stages
+from provenance import engine, record
 from provenance.errors import (
     AlreadyExistsError,
     GenerationCancelled,
@@ -19,6 +19,7 @@ from provenance.errors import (
     SigningError,
 )
 from provenance.project import Project
+from provenance.record import writing
 from provenance.store import AIModel, Asset, Contribution, Stage, StageInput
 
 from .conftest import STEPS, Chain, read_image, snapshot
@@ -65,7 +66,7 @@ def test_selection_knows_the_alternatives(project: Project, chain: Chain) -> Non
 
 
 def test_same_seed_gives_identical_candidates(project: Project, chain: Chain) -> None:
-    again = stages.record_generation(
+    again = record.record_generation(
         project, str(chain.sketch.asset_id), operator="sato-ken", prompt="harbor", seed=6, steps=STEPS
     )
     first = read_image(project.absolute(chain.candidates[1].path))
@@ -75,37 +76,37 @@ def test_same_seed_gives_identical_candidates(project: Project, chain: Chain) ->
 
 
 def test_assets_can_be_named_by_file(project: Project, chain: Chain) -> None:
-    selection = stages.record_selection(project, str(project.absolute(chain.candidates[0].path)), by="sato-ken")
+    selection = record.record_selection(project, str(project.absolute(chain.candidates[0].path)), by="sato-ken")
     assert selection.asset_id == chain.candidates[0].asset_id
 
 
 def test_output_path_is_honoured_and_must_be_png(project: Project, layout_file: Path) -> None:
     out = project.root / "custom" / "layout.png"
-    recorded = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", output=out)
+    recorded = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", output=out)
     assert recorded.path == "custom/layout.png" and out.is_file()
     with pytest.raises(InvalidValueError, match="must end in .png"):
-        stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", output=project.root / "x.jpg")
+        record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", output=project.root / "x.jpg")
     with pytest.raises(AlreadyExistsError):
-        stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", output=out)
+        record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", output=out)
 
 
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda p, f: stages.record_sketch(p, "harbor/C012", f, artist="nobody"), NotFoundError),
-        (lambda p, f: stages.record_sketch(p, "harbor/C999", f, artist="tanaka-aiko"), NotFoundError),
-        (lambda p, f: stages.record_sketch(p, "harbor", f, artist="tanaka-aiko"), InvalidValueError),
+        (lambda p, f: record.record_sketch(p, "harbor/C012", f, artist="nobody"), NotFoundError),
+        (lambda p, f: record.record_sketch(p, "harbor/C999", f, artist="tanaka-aiko"), NotFoundError),
+        (lambda p, f: record.record_sketch(p, "harbor", f, artist="tanaka-aiko"), InvalidValueError),
         (
-            lambda p, f: stages.record_sketch(p, "harbor/C012", f.with_name("gone.png"), artist="tanaka-aiko"),
+            lambda p, f: record.record_sketch(p, "harbor/C012", f.with_name("gone.png"), artist="tanaka-aiko"),
             InputFileError,
         ),
         (
-            lambda p, f: stages.record_sketch(p, "harbor/C012", f, artist="tanaka-aiko", role="CHEF"),
+            lambda p, f: record.record_sketch(p, "harbor/C012", f, artist="tanaka-aiko", role="CHEF"),
             InvalidValueError,
         ),
-        (lambda p, f: stages.record_generation(p, "99", operator="sato-ken", prompt="x"), NotFoundError),
+        (lambda p, f: record.record_generation(p, "99", operator="sato-ken", prompt="x"), NotFoundError),
         (
-            lambda p, f: stages.record_generation(p, "1", operator="sato-ken", prompt="x", strength=0),
+            lambda p, f: record.record_generation(p, "1", operator="sato-ken", prompt="x", strength=0),
             InvalidValueError,
         ),
     ],
@@ -120,9 +121,9 @@ def test_bad_input_writes_nothing(project: Project, layout_file: Path, call, err
 def test_a_failure_while_signing_the_third_candidate_writes_nothing(
     project: Project, layout_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     before = snapshot(project)
-    real_sign = stages.sign_png
+    real_sign = writing.sign_png
     calls = []
 
     def failing_sign(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -131,9 +132,9 @@ def test_a_failure_while_signing_the_third_candidate_writes_nothing(
             raise SigningError("the manifest could not be signed: simulated")
         return real_sign(*args, **kwargs)
 
-    monkeypatch.setattr(stages, "sign_png", failing_sign)
+    monkeypatch.setattr(writing, "sign_png", failing_sign)
     with pytest.raises(SigningError):
-        stages.record_generation(
+        record.record_generation(
             project, str(sketch.asset_id), operator="sato-ken", prompt="x", candidates=3, steps=STEPS
         )
     assert snapshot(project) == before
@@ -143,7 +144,7 @@ def test_a_failure_while_signing_the_third_candidate_writes_nothing(
 def test_interrupting_a_generation_records_nothing(
     project: Project, layout_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sketch = stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+    sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     before = snapshot(project)
 
     def interrupt(candidate: int, step: int, total: int) -> None:
@@ -151,7 +152,7 @@ def test_interrupting_a_generation_records_nothing(
             raise KeyboardInterrupt
 
     with pytest.raises(GenerationCancelled):
-        stages.record_generation(
+        record.record_generation(
             project,
             str(sketch.asset_id),
             operator="sato-ken",
@@ -174,7 +175,7 @@ def test_a_failed_commit_removes_the_published_files(
 
     monkeypatch.setattr(Session, "commit", failing_commit)
     with pytest.raises(RuntimeError):
-        stages.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
+        record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko")
     monkeypatch.undo()
     assert snapshot(project) == before
 
@@ -183,14 +184,14 @@ def test_a_changed_parent_file_is_refused(project: Project, chain: Chain) -> Non
     path = project.absolute(chain.sketch.path)
     read_image(path).convert("RGB").save(path)  # a re-save: same picture, manifest gone
     with pytest.raises(InputFileError, match="changed since it was recorded"):
-        stages.record_generation(project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x")
+        record.record_generation(project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x")
 
 
 def test_only_ai_candidates_can_be_selected_and_only_once(project: Project, chain: Chain) -> None:
     with pytest.raises(InvalidValueError, match="not an AI candidate"):
-        stages.record_selection(project, str(chain.sketch.asset_id), by="yamada-hanako")
+        record.record_selection(project, str(chain.sketch.asset_id), by="yamada-hanako")
     with pytest.raises(AlreadyExistsError):
-        stages.record_selection(project, str(chain.chosen.asset_id), by="yamada-hanako")
+        record.record_selection(project, str(chain.chosen.asset_id), by="yamada-hanako")
 
 
 def test_stage_inputs_form_the_lineage(project: Project, chain: Chain) -> None:
@@ -203,8 +204,8 @@ def test_stage_inputs_form_the_lineage(project: Project, chain: Chain) -> None:
 def test_an_input_that_is_not_a_multiple_of_eight_is_trimmed(project: Project, tmp_path: Path) -> None:
     odd = tmp_path / "odd.png"
     Image.new("RGB", (101, 67), "white").save(odd)
-    sketch = stages.record_sketch(project, "harbor/C012", odd, artist="tanaka-aiko")
-    [candidate] = stages.record_generation(project, str(sketch.asset_id), operator="sato-ken", prompt="x", steps=2)
+    sketch = record.record_sketch(project, "harbor/C012", odd, artist="tanaka-aiko")
+    [candidate] = record.record_generation(project, str(sketch.asset_id), operator="sato-ken", prompt="x", steps=2)
     assert read_image(project.absolute(candidate.path)).size == (96, 64)
 
 
@@ -217,7 +218,7 @@ def test_generation_settings_reach_the_engine(project: Project, chain: Chain, mo
         return real(source, image, settings, on_step, options, loras)
 
     monkeypatch.setattr(engine, "generate", spy)
-    stages.record_generation(
+    record.record_generation(
         project,
         str(chain.sketch.asset_id),
         operator="sato-ken",
@@ -249,7 +250,7 @@ def test_candidates_carry_a1111_parameters_too(project: Project, chain: Chain) -
 
 
 def test_memory_options_are_recorded_with_the_stage(project: Project, chain: Chain) -> None:
-    [candidate] = stages.record_generation(
+    [candidate] = record.record_generation(
         project, str(chain.sketch.asset_id), operator="sato-ken", prompt="x", steps=2,
         options=engine.RuntimeOptions(vae_tiling=True, attention_slicing=True, cpu_offload=True),
     )  # fmt: skip
@@ -268,7 +269,7 @@ def test_each_file_carries_our_512_px_jpeg_thumbnail(project: Project, tmp_path:
 
     layout = tmp_path / "wide.png"
     Image.new("RGB", (1200, 600), "navy").save(layout)
-    recorded = stages.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
+    recorded = record.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
     data = project.absolute(recorded.path).read_bytes()
     store = read_manifest_store(data, project.trust_anchors, "image/png", thumbnails=True)
     assert store is not None

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from PIL import Image
 
-from provenance import catalog, stages, trust
+from provenance import catalog, record, trust
 from provenance.cli import main
 from provenance.errors import ProjectError
 from provenance.project import Project
@@ -293,7 +293,7 @@ def test_a_partners_file_audits_trusted_through_a_bundle(studio: Project, tmp_pa
     catalog.add_background(partner, "harbor", "C001")
     layout = tmp_path / "layout.png"
     Image.new("RGB", (64, 36), "teal").save(layout)
-    sketch = stages.record_sketch(partner, "harbor/C001", layout, artist="mori-aya")
+    sketch = record.record_sketch(partner, "harbor/C001", layout, artist="mori-aya")
     signed = partner.absolute(sketch.path)
     partner.close()
     assert cli(studio, "audit", str(signed), "--json").exit_code == 3  # valid-untrusted

@@ -12,15 +12,18 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.termui import progressbar
-from PIL import Image
 
 from ..errors import OutputFileError
 from ..plain_text import printable
-from ..project import Project
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from ..project import Project
 
 
 @dataclass
@@ -34,6 +37,8 @@ class AppContext:
     def project(self) -> Project:
         """The project, opened on first use (so `--help` and `init` need none)."""
         if self._project is None:
+            from ..project import Project  # commands that need no project (--help, init) never load the store
+
             self._project = Project.find(self.project_dir or Path.cwd(), db_url=self.db_url)
         return self._project
 
@@ -97,6 +102,8 @@ def write_output(path: Path, data: bytes) -> None:
 
 def image_bytes(image: Image.Image, path: Path) -> bytes:
     """The picture encoded in the format the file name asks for (PNG when it names none we know)."""
+    from PIL import Image
+
     buffer = io.BytesIO()
     image.save(buffer, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"))
     return buffer.getvalue()

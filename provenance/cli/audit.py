@@ -6,19 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..audit import NOTES_EXIT_CODE, VERDICTS, AuditReport, AuditStage, audit_file
+from ..audit import AuditReport, AuditStage, audit_file
 from ..imaging import load_image
 from ..plain_text import printable
 from .app import AppContext, echo_table, image_bytes, json_option, pass_app, write_output
+from .exit_codes import audit_code, verdict_epilog
 
 
-@click.command(
-    "audit",
-    epilog="\b\nVerdicts and exit codes:\n"
-    + "\n".join(f"  {code:>2}  {name}: {promise}" for name, (code, promise) in VERDICTS.items())
-    + f"\n  {NOTES_EXIT_CODE:>2}  with --strict: trusted, but with notes (unmeasured stages, a test model)"
-    + "\n   1  the file or the project could not be read",
-)
+@click.command("audit", epilog=verdict_epilog())
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
 @click.option("--heatmap", type=click.Path(dir_okay=False, path_type=Path), help="Draw who made which pixels (PNG).")
@@ -51,7 +46,7 @@ def audit_command(
     else:
         _echo_report(report)
     if heatmap or sheet:
-        from ..audit_visuals import render_heatmap, render_process_sheet, stage_thumbnails
+        from ..audit.visuals import render_heatmap, render_process_sheet, stage_thumbnails
 
         if sheet:
             write_output(sheet, image_bytes(render_process_sheet(report, stage_thumbnails(app.project, report)), sheet))
@@ -59,7 +54,7 @@ def audit_command(
         if heatmap:
             write_output(heatmap, image_bytes(render_heatmap(report, load_image(file)), heatmap))
             click.echo(f"Wrote the heatmap to {heatmap}", err=True)
-    click.get_current_context().exit(report.exit_code(strict=strict))
+    click.get_current_context().exit(audit_code(report, strict=strict))
 
 
 def _echo_report(report: AuditReport) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..check import EXIT_CODES, QUARANTINE_FOLDER, CheckReport, check_project
+from ..audit.project_check import QUARANTINE_FOLDER, CheckReport, check_project
 from .app import AppContext, echo_table, json_option, pass_app
+from .exit_codes import CHECK_CODES, ERROR
 
 _EXIT_HELP = {
     "clean": "every recorded file is in place; no orphans, no temporaries (after --fix: all tidied)",
@@ -17,8 +18,8 @@ _EXIT_HELP = {
 @click.command(
     "check",
     epilog="\b\nExit codes:\n"
-    + "\n".join(f"  {code:>2}  {name}: {_EXIT_HELP[name]}" for name, code in EXIT_CODES.items())
-    + "\n   1  the project could not be opened",
+    + "\n".join(f"  {code:>2}  {name}: {_EXIT_HELP[name]}" for name, code in CHECK_CODES.items())
+    + f"\n  {ERROR:>2}  the project could not be opened",
 )
 @click.option(
     "--fix",
@@ -52,7 +53,7 @@ def check_command(app: AppContext, fix: bool, deep: bool, as_json: bool) -> None
         click.echo(report.model_dump_json(indent=2))
     else:
         _echo_report(report)
-    click.get_current_context().exit(report.exit_code())
+    click.get_current_context().exit(CHECK_CODES[report.status])
 
 
 _ADVICE = {

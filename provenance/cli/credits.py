@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..credit_formats import FORMATS, render
-from ..credit_lock import CreditsChangedError, lock_credits, locked_changes
-from ..credits import credit_sheet
+from ..credits import FORMATS, credit_sheet, lock_credits, locked_changes, render
+from ..errors import CreditsChangedError
 from .app import AppContext, pass_app, write_output
 
 

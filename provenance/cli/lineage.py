@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..lineage import LineageNode, asset_lineage
-from ..prov_export import lineage_prov
+from ..credits import LineageNode, asset_lineage, lineage_prov
 from .app import AppContext, echo_json, json_option, pass_app
 
 

@@ -6,10 +6,9 @@ import dataclasses
 
 import click
 
-from ..replay import replay_generation
+from ..audit import replay_generation
 from .app import AppContext, candidate_progress, echo_json, json_option, pass_app
-
-EXIT_CODES = {"identical": 0, "within-tolerance": 0, "differs": 3, "weights-changed": 4}
+from .exit_codes import REPLAY_CODES
 
 
 @click.command(
@@ -42,4 +41,4 @@ def replay_command(app: AppContext, asset: str, as_json: bool) -> None:
             f"Asset #{result.asset_id}: {result.verdict}{detail}; made on {result.recorded_device}, "
             f"replayed on {result.device}"
         )
-    click.get_current_context().exit(EXIT_CODES[result.verdict])
+    click.get_current_context().exit(REPLAY_CODES[result.verdict])

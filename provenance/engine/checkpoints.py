@@ -32,7 +32,7 @@ def checkpoint_architecture(path: Path) -> str:
         )
     names, input_channels = _tensor_names(path)
     if any(".lora_" in name or name.startswith("lora_") for name in names):
-        raise ModelError(f"{path.name} is a LoRA, not a checkpoint; apply it with --lora on top of a model")
+        raise ModelError(f"{path.name} is a LoRA, not a checkpoint; apply it with {{option:loras}} on top of a model")
     if not any(name.startswith(_UNET) for name in names):
         raise ModelError(f"{path.name} holds no Stable Diffusion UNet; it is not an SD 1.x, 2.x or SDXL checkpoint")
     if input_channels == 9:
@@ -59,15 +59,15 @@ def _tensor_names(path: Path) -> tuple[list[str], int | None]:
             with safe_open(str(path), framework="np") as handle:
                 names = list(handle.keys())
                 first = handle.get_slice(_FIRST_UNET_LAYER).get_shape() if _FIRST_UNET_LAYER in names else None
-        except (SafetensorError, OSError, ValueError):
-            raise ModelError(f"{path.name} is not a readable safetensors file; it may be damaged") from None
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise ModelError(f"{path.name} is not a readable safetensors file; it may be damaged") from exc
         return names, first[1] if first else None
     import torch
 
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError):
-        raise ModelError(f"{path.name} is not a readable checkpoint; it may be damaged or not a model") from None
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise ModelError(f"{path.name} is not a readable checkpoint; it may be damaged or not a model") from exc
     state = loaded.get("state_dict", loaded) if isinstance(loaded, dict) else {}
     first_tensor = state.get(_FIRST_UNET_LAYER)
     return list(state), int(first_tensor.shape[1]) if first_tensor is not None else None

@@ -105,11 +105,11 @@ def generate(
                 generator=torch.Generator("cpu").manual_seed(seed),
                 callback_on_step_end=step_counter,
             )
-        except (torch.OutOfMemoryError, MemoryError):
+        except (torch.OutOfMemoryError, MemoryError) as exc:
             raise ModelError(
-                f"out of memory generating {width}x{height} on {device}; try --vae-tiling, --attention-slicing "
-                "or --cpu-offload, or a smaller input"
-            ) from None
+                f"out of memory generating {width}x{height} on {device}; try "
+                "{option:vae_tiling}, {option:attention_slicing} or {option:cpu_offload}, or a smaller input"
+            ) from exc
         candidates.append(Candidate(image=output.images[0], seed=seed))
         steps_run = step_counter.steps
     return GenerationRun(
@@ -158,8 +158,8 @@ def _apply(pipeline: Any, options: RuntimeOptions, device: str) -> None:
     if options.cpu_offload and device != "cpu":
         try:
             pipeline.enable_model_cpu_offload()
-        except ImportError:
-            raise ModelError("--cpu-offload needs the accelerate package: pip install accelerate") from None
+        except ImportError as exc:
+            raise ModelError("{option:cpu_offload} needs the accelerate package: pip install accelerate") from exc
     else:
         # Offloading moves parts to the device as they run; without it the whole pipeline goes there now.
         pipeline.to(device)
@@ -174,8 +174,8 @@ def _add_loras(pipeline: Any, loras: Sequence[LoraWeights]) -> None:
             pipeline.load_lora_weights(str(lora.path), adapter_name=name)
         except (OSError, ValueError, KeyError, IndexError, RuntimeError) as exc:
             if "PEFT" in str(exc):
-                raise ModelError("--lora needs the peft package: pip install peft") from None
-            raise ModelError(f"LoRA {lora.path} cannot be applied to this model: {_first_sentence(exc)}") from None
+                raise ModelError("{option:loras} needs the peft package: pip install peft") from exc
+            raise ModelError(f"LoRA {lora.path} cannot be applied to this model: {_first_sentence(exc)}") from exc
         # diffusers skips keys that fit no layer with only a log line; a LoRA that changed nothing is an error.
         if not any(name in adapters for adapters in pipeline.get_list_adapters().values()):
             raise ModelError(f"LoRA {lora.path} has no weights that fit this model; is it for another architecture?")
@@ -223,6 +223,6 @@ def _load(source: ModelSource, dtype: Any) -> Any:
         if source.single_file:
             raise ModelError(
                 f"{source.path.name} does not fit the config at {source.config}: {_first_sentence(exc)}; "
-                "give --config with the json files of the model it was trained as"
-            ) from None
-        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_sentence(exc)}") from None
+                "give {option:config} with the json files of the model it was trained as"
+            ) from exc
+        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_sentence(exc)}") from exc

@@ -44,10 +44,10 @@ def parse_lora(text: str) -> LoraWeights:
             pass  # e.g. C:/loras/ink.safetensors
         else:
             if not math.isfinite(value):
-                raise InvalidValueError(f"LoRA weight {weight!r} is not a number; use e.g. --lora {path}:0.8")
+                raise InvalidValueError(f"LoRA weight {weight!r} is not a number; write PATH:WEIGHT, e.g. {path}:0.8")
             return LoraWeights(Path(path).expanduser(), value)
     if not text:
-        raise InvalidValueError("--lora needs a file: --lora PATH[:WEIGHT]")
+        raise InvalidValueError("a LoRA needs a file: PATH[:WEIGHT]")
     return LoraWeights(Path(text).expanduser())
 
 
@@ -58,8 +58,8 @@ def describe_lora(lora: LoraWeights) -> LoraRecord:
     try:
         with safe_open(str(lora.path), framework="np") as handle:
             metadata = handle.metadata() or {}
-    except (SafetensorError, OSError, ValueError):
-        raise ModelError(f"LoRA {lora.path} is not a safetensors file; only .safetensors LoRAs are supported") from None
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelError(f"LoRA {lora.path} is not a safetensors file; only .safetensors LoRAs are supported") from exc
     sha256 = cached_sha256(lora.path)
     return LoraRecord(
         name=lora.path.stem,

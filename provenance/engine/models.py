@@ -71,10 +71,10 @@ def folder_architecture(folder: Path) -> str:
     index_file = folder / "model_index.json"
     try:
         pipeline_class = str(json.loads(index_file.read_text()).get("_class_name", ""))
-    except FileNotFoundError:
-        raise ModelError(f"{folder} has no model_index.json; it is not a diffusers model folder") from None
-    except ValueError:
-        raise ModelError(f"{index_file} is not valid JSON; the model folder is damaged") from None
+    except FileNotFoundError as exc:
+        raise ModelError(f"{folder} has no model_index.json; it is not a diffusers model folder") from exc
+    except ValueError as exc:
+        raise ModelError(f"{index_file} is not valid JSON; the model folder is damaged") from exc
     for prefix, architecture in _PIPELINE_PREFIXES.items():
         if pipeline_class.startswith(prefix):
             return architecture
@@ -86,7 +86,7 @@ def _config_folder(checkpoint: Path, architecture: str, config: str | None) -> P
         if architecture not in _DEFAULT_SKELETONS:
             raise ModelError(
                 f"{checkpoint.name} holds {ARCHITECTURE_LABELS[architecture]} weights, for which no config ships; "
-                "give --config with a diffusers folder of that model's json files"
+                "give {option:config} with a diffusers folder of that model's json files"
             )
         return skeleton_folder(_DEFAULT_SKELETONS[architecture])
     if config in SKELETONS:
@@ -100,11 +100,11 @@ def _config_folder(checkpoint: Path, architecture: str, config: str | None) -> P
     if config_architecture != ("sd" if architecture == "sd2" else architecture):
         raise ModelError(
             f"{checkpoint.name} holds {ARCHITECTURE_LABELS[architecture]} weights but config {config!r} is for "
-            f"{ARCHITECTURE_LABELS[config_architecture]}; leave --config out to use the right one"
+            f"{ARCHITECTURE_LABELS[config_architecture]}; leave {{option:config}} out to use the right one"
         )
     return folder.resolve() if folder else skeleton_folder(config)
 
 
 def _refuse_config(config: str | None, what: str) -> None:
     if config is not None:
-        raise ModelError(f"--config is for single-file checkpoints; it does not apply to {what}")
+        raise ModelError(f"{{option:config}} is for single-file checkpoints; it does not apply to {what}")

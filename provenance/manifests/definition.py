@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..records import STAGE_ASSERTION, StageRecord
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -85,8 +85,8 @@ def _actions(record: StageRecord, has_parent: bool, has_component: bool) -> list
     work: dict[str, Any] = {"digitalSourceType": source_type(record, has_parent)}
     if record.tool:
         work["softwareAgent"] = record.tool.model_dump(exclude_none=True)
-    if record.settings:
-        work["parameters"] = {SETTINGS_NAMESPACE + key: value for key, value in record.settings.items()}
+    if settings := record.settings.model_dump(mode="json"):
+        work["parameters"] = {SETTINGS_NAMESPACE + key: value for key, value in settings.items()}
     placed = (
         [{"action": "c2pa.placed", "parameters": {"ingredientIds": [COMPONENT_INGREDIENT_ID]}}] if has_component else []
     )

@@ -100,7 +100,7 @@ def sign_png(
         output = io.BytesIO()
         builder.sign(_signer(identity), "image/png", io.BytesIO(png), output)
     except c2pa.C2paError as exc:
-        raise SigningError(f"the manifest could not be signed: {exc}") from None
+        raise SigningError(f"the manifest could not be signed: {exc}") from exc
     return output.getvalue()
 
 

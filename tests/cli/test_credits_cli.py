@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import main
-from provenance.fonts import MissingFontError, find_japanese_font
+from provenance.errors import MissingFontError
+from provenance.fonts import find_japanese_font
 
 from .test_journeys import run, studio  # noqa: F401  (the fixture)
 

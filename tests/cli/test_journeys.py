@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from provenance.audit import VERDICTS
 from provenance.cli import main
+from provenance.cli.exit_codes import VERDICT_CODES
 from provenance.errors import AlreadyExistsError
 from provenance.project import Project
 
@@ -110,8 +111,8 @@ def test_audit_exit_codes_for_scripts(studio: Path) -> None:
     assert json.loads(run("audit", "other.png", "--json", code=5).stdout)["verdict"] == "unknown"
     assert json.loads(run("audit", sketch["path"], "--json", "--strict").stdout)["verdict"] == "trusted"
     help_text = " ".join(run("audit", "--help").stdout.split())
-    for verdict, (code, promise) in VERDICTS.items():
-        assert f"{code} {verdict}: {' '.join(promise.split())}" in help_text
+    for verdict, promise in VERDICTS.items():
+        assert f"{VERDICT_CODES[verdict]} {verdict}: {' '.join(promise.split())}" in help_text
     assert "9 with --strict: trusted, but with notes" in help_text
 
 

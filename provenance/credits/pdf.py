@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .credit_formats import english_names, gap_line, japanese_line, title_lines, uncredited_lines
-from .credits import CreditSheet
-from .fonts import find_japanese_font
+from ..fonts import find_japanese_font
+from .formats import english_names, gap_line, japanese_line, title_lines, uncredited_lines
+from .sheet import CreditSheet
 
 
 def render_pdf(sheet: CreditSheet, *, created: datetime | None = None) -> bytes:

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .audit import AuditReport, AuditStage
-from .errors import InputFileError
-from .fonts import find_japanese_font
-from .project import Project
+from ..errors import InputFileError
+from ..fonts import find_japanese_font
+from ..project import Project
+from .report import AuditReport, AuditStage
 
 THUMB_WIDTH = 320
 PALETTE = [(66, 133, 244), (219, 68, 55), (244, 180, 0), (15, 157, 88), (171, 71, 188), (0, 172, 193), (255, 112, 67)]

@@ -14,24 +14,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
-from . import catalog
-from .credits import CreditSheet, credit_sheet
-from .errors import ProvenanceError
-from .keys import sign_detached, verify_detached
-from .project import Project
-from .store import CreditLock, Person, saved_id
-
-
-class LockTamperedError(ProvenanceError):
-    """A stored sign-off whose signature no longer matches its sheet."""
-
-    exit_code = 4
-
-
-class CreditsChangedError(ProvenanceError):
-    """With --strict: the export differs from the signed-off sheet."""
-
-    exit_code = 5
+from .. import catalog
+from ..errors import LockTamperedError
+from ..keys import sign_detached, verify_detached
+from ..project import Project
+from ..store import CreditLock, Person, saved_id
+from .sheet import CreditSheet, credit_sheet
 
 
 @dataclass(frozen=True)

@@ -41,24 +41,19 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlmodel import col, select
 
-from .documents import Document, schema_config
-from .errors import InputFileError
-from .manifests import read_manifest_store
-from .pending_files import TEMPORARY_NAME, sync_folder
-from .project import MARKER, Project
-from .recorded_files import file_check
-from .records import STAGE_ASSERTION
-from .store import Asset, Stage
+from ..documents import Document, schema_config
+from ..errors import InputFileError
+from ..manifests import read_manifest_store
+from ..project import MARKER, Project
+from ..record.pending_files import TEMPORARY_NAME, sync_folder
+from ..recorded_files import file_check
+from ..records import STAGE_ASSERTION
+from ..store import Asset, Stage
 
+# clean: nothing found (or all tidied by --fix); records-differ: a recorded file is missing or changed,
+# which a person must restore; leftovers: orphans or temporaries that `provenance check --fix` tidies.
 Status = Literal["clean", "leftovers", "records-differ"]
 
-EXIT_CODES: dict[str, int] = {
-    "clean": 0,
-    # Some recorded file is missing or changed: a person must restore it (--fix never touches rows).
-    "records-differ": 6,
-    # Orphans or temporaries are left: `provenance check --fix` tidies them.
-    "leftovers": 11,
-}
 
 MASKS_FOLDER = f"{MARKER}/masks"
 QUARANTINE_FOLDER = f"{MARKER}/quarantine"
@@ -109,9 +104,6 @@ class CheckReport(Document):
     rows: list[RowProblem]
     temporaries: list[Temporary]
 
-    def exit_code(self) -> int:
-        return EXIT_CODES[self.status]
-
 
 def check_project(project: Project, *, fix: bool = False, deep: bool = False) -> CheckReport:
     """Find orphans, rows whose files are missing or changed, and temporaries; with ``fix``, tidy the first and
@@ -129,7 +121,7 @@ def check_project(project: Project, *, fix: bool = False, deep: bool = False) ->
         raise InputFileError(
             f"cannot read {exc.filename} ({exc.strerror}); run the check as someone who can read every file "
             "in the project"
-        ) from None
+        ) from exc
     if fix:
         for orphan in orphans:
             _quarantine(project, orphan)

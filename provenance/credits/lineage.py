@@ -13,11 +13,12 @@ from typing import Literal
 from pydantic import Field
 from sqlmodel import Session, col, select
 
-from . import catalog
-from .documents import Document, schema_config
-from .project import Project
-from .stages import stage_record
-from .store import Asset, Stage, StageInput, saved_id
+from .. import catalog
+from ..documents import Document, schema_config
+from ..project import Project
+from ..records import GenerationParameters
+from ..store import Asset, Stage, StageInput, saved_id
+from ..store.queries import stage_record
 
 
 class LineageDecision(Document):
@@ -94,7 +95,7 @@ def _node(session: Session, asset: Asset) -> LineageNode:
         people=[f"{p.name} ({p.role})" for p in record.people],
         tool=record.tool.name if record.tool else None,
         model=record.model.label if record.model else None,
-        seed=record.settings.get("seed"),
+        seed=record.settings.seed if isinstance(record.settings, GenerationParameters) else None,
         decisions=decisions,
         inputs=[_node(session, parent) for parent in session.exec(inputs_query)],
     )

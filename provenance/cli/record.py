@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import engine, stages
+from .. import engine, record
 from ..vocabulary import ROLES
 from .app import AppContext, candidate_progress, echo_json, json_option, pass_app
 from .models import config_option
@@ -28,11 +28,11 @@ _external_ai_option = click.option(
 )
 
 
-def _echo_recorded(kind: str, recorded: stages.RecordedFile) -> None:
+def _echo_recorded(kind: str, recorded: record.RecordedFile) -> None:
     click.echo(f"Recorded {kind}: asset #{recorded.asset_id}  {recorded.path}  (signed)")
 
 
-def _report_file(kind: str, recorded: stages.RecordedFile, as_json: bool) -> None:
+def _report_file(kind: str, recorded: record.RecordedFile, as_json: bool) -> None:
     if as_json:
         echo_json({"id": recorded.asset_id, "path": recorded.path})
     else:
@@ -71,7 +71,7 @@ def sketch_command(
       provenance sketch harbor/C012 layout.png --artist tanaka-aiko --tool "Clip Studio Paint"
       provenance sketch harbor/C013 concept.png --artist sato-ken --external-ai   # an AI picture, said so
     """
-    recorded = stages.record_sketch(
+    recorded = record.record_sketch(
         app.project, background, file, artist=artist, role=role, tool=tool, output=output, external_ai=external_ai
     )
     _report_file("AI picture" if external_ai else "sketch", recorded, as_json)
@@ -136,7 +136,7 @@ def generate_command(
       provenance generate 1 --prompt "harbor" --operator sato-ken --model house-v2 --lora ink.safetensors:0.7
     """
     with candidate_progress(candidates) as advance:
-        recorded = stages.record_generation(
+        recorded = record.record_generation(
             app.project,
             asset,
             operator=operator,
@@ -175,7 +175,7 @@ def select_command(app: AppContext, asset: str, by: str, role: str | None, as_js
     Example:
       provenance select 3 --by yamada-hanako
     """
-    selection = stages.record_selection(app.project, asset, by=by, role=role)
+    selection = record.record_selection(app.project, asset, by=by, role=role)
     if as_json:
         echo_json(dataclasses.asdict(selection))
     else:
@@ -217,7 +217,7 @@ def revise_command(
       provenance revise 3 paintover.png --artist suzuki-ren --tool Krita
       provenance revise 3 genfill.png --artist suzuki-ren --tool Photoshop --external-ai
     """
-    recorded = stages.record_revision(
+    recorded = record.record_revision(
         app.project, asset, file, artist=artist, role=role, tool=tool, output=output, external_ai=external_ai
     )
     _report_file("AI edit" if external_ai else "paint-over", recorded, as_json)

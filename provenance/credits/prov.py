@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from . import catalog
-from .project import Project
-from .stages import stage_record
-from .store import Asset, Stage, StageInput
+from .. import catalog
+from ..project import Project
+from ..store import Asset, Stage, StageInput
+from ..store.queries import stage_record
 
 NAMESPACES = {
     "prov": "http://www.w3.org/ns/prov#",

@@ -22,12 +22,12 @@ from pydantic import Field
 from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
-from . import catalog
-from .documents import Document, schema_config
-from .errors import InvalidValueError, ProvenanceError
-from .project import Project
-from .store import AIModel, Background, Contribution, Organization, Person, Stage
-from .vocabulary import AI_STAGE_KINDS, ROLES, stage_kind
+from .. import catalog
+from ..documents import Document, schema_config
+from ..errors import CreditGapsError, InvalidValueError
+from ..project import Project
+from ..store import AIModel, Background, Contribution, Organization, Person, Stage
+from ..vocabulary import AI_STAGE_KINDS, ROLES, stage_kind
 
 _TEST_MODEL_NOTE = (
     " (a built-in random-weight test model, not a trained generator)",
@@ -39,11 +39,6 @@ _STAGE_LABELS = {
 }
 _UNKNOWN_GENERATOR = "an unidentified AI generator"
 
-
-class CreditGapsError(ProvenanceError):
-    """Stages with no named person: exporting would hide who did them."""
-
-    exit_code = 3
 
 
 class CreditedName(Document):
@@ -237,7 +232,7 @@ def credit_sheet(
         more = f" and {len(gaps) - 5} more" if len(gaps) > 5 else ""
         raise CreditGapsError(
             f"{len(gaps)} stage{'s have' if len(gaps) != 1 else ' has'} no named person ({listed}{more}); "
-            "record who did the work, or export with --allow-gaps to mark the gaps"
+            "record who did the work, or export with {option:allow_gaps} to mark the gaps"
         )
     return build_credit_sheet(info, background or owner.handle, len(backgrounds), contributions, model_uses, gaps=gaps)
 

@@ -22,15 +22,15 @@ import numpy as np
 from PIL import Image
 from sqlmodel import Session, select
 
-from . import catalog, engine
-from .engine.fingerprint import sha256_file
-from .errors import InvalidValueError, NotFoundError
-from .imaging import decode_image
-from .project import Project
-from .records import LoraRecord
-from .reidentify import image_hashes
-from .stages import verified_file
-from .store import AIModel, Asset, Stage, StageInput, saved_id
+from .. import catalog, engine
+from ..engine.fingerprint import sha256_file
+from ..errors import InvalidValueError, NotFoundError
+from ..imaging import decode_image
+from ..project import Project
+from ..recorded_files import verified_file
+from ..records import LoraRecord
+from ..reidentify import image_hashes
+from ..store import AIModel, Asset, Stage, StageInput, saved_id
 
 SSIM_TOLERANCE = 0.98
 PHASH_TOLERANCE = 4

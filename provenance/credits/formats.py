@@ -18,8 +18,8 @@ import html
 import io
 import re
 
-from .credits import CreditGap, CreditSheet, RoleCredit
-from .plain_text import printable
+from ..plain_text import printable
+from .sheet import CreditGap, CreditSheet, RoleCredit
 
 CSV_COLUMNS = ["block", "order", "role_en", "role_ja", "name_en", "name_ja", "company"]
 
@@ -264,7 +264,7 @@ FORMATS = (*TEXT_RENDERERS, "pdf")
 def render(sheet: CreditSheet, output_format: str) -> bytes:
     """The sheet in one of :data:`FORMATS`, as bytes (UTF-8 for the text formats)."""
     if output_format == "pdf":
-        from .credit_pdf import render_pdf
+        from .pdf import render_pdf
 
         return render_pdf(sheet)
     return TEXT_RENDERERS[output_format](sheet).encode("utf-8")

@@ -29,7 +29,7 @@ import secrets
 from pathlib import Path
 from types import TracebackType
 
-from .errors import AlreadyExistsError, InputFileError
+from ..errors import AlreadyExistsError, InputFileError
 
 TEMPORARY_SUFFIX = ".part"
 # `.<destination name>.<random>.part`; the random part is hex here and was mkstemp's [a-z0-9_] before.
@@ -55,7 +55,7 @@ class PendingFiles:
             self._make_folder(destination.parent)
             temp = _write_new_file(destination, data)
         except OSError as exc:
-            raise InputFileError(f"cannot write {destination} ({exc.strerror})") from None
+            raise InputFileError(f"cannot write {destination} ({exc.strerror})") from exc
         self._pending.append((destination, temp))
         return os.stat(temp)
 
@@ -73,7 +73,7 @@ class PendingFiles:
             try:
                 sync_folder(folder)
             except OSError as exc:
-                raise InputFileError(f"cannot flush {folder} to disk ({exc.strerror}); nothing was recorded") from None
+                raise InputFileError(f"cannot flush {folder} to disk ({exc.strerror}); nothing was recorded") from exc
 
     def _make_folder(self, folder: Path) -> None:
         missing = []

@@ -19,21 +19,21 @@ own generation, or anything behind it) is expected, and only AI work from elsewh
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 from sqlmodel import Session, col, select
 
-from .generator_metadata import read_generator_metadata
-from .imaging import decode_image, mime_type_of, pixel_sha256
-from .manifests import ManifestStore, read_manifest_store
-from .manifests.validation import ai_source_types
-from .project import Project
-from .reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
-from .store import AIModel, Asset, Stage, StageInput
-from .vocabulary import AI_STAGE_KINDS
+from ..generator_metadata import read_generator_metadata
+from ..imaging import decode_image, mime_type_of, pixel_sha256
+from ..manifests import ManifestStore, read_manifest_store
+from ..manifests.validation import ai_source_types
+from ..project import Project
+from ..reidentify import SSIM_BOUND, HashIndex, image_hashes, similarity
+from ..store import AIModel, Asset, Stage
+from ..store.queries import ai_stages_behind
+from ..vocabulary import AI_STAGE_KINDS
 
 # Hash-index candidates to confirm by SSIM: enough for a batch of look-alike candidates.
 _CONFIRM_LIMIT = 8
@@ -80,25 +80,6 @@ def find_ai_evidence(
                 term = declared[0].rsplit("/", 1)[-1]
                 evidence.append(AIEvidence(f"its C2PA manifest ({generator}) declares {term}", generator=generator))
     return evidence
-
-
-def ai_stages_behind(session: Session, asset_ids: Iterable[int]) -> set[int]:
-    """Row ids of the AI stages that made these assets or anything they were made from."""
-    found: set[int] = set()
-    seen_stages: set[int] = set()
-    frontier = set(asset_ids)
-    while frontier:
-        rows = session.exec(select(Stage.id, Stage.kind).join(Asset, col(Asset.stage_id) == Stage.id).where(
-            col(Asset.id).in_(frontier)
-        )).all()  # fmt: skip
-        stage_ids = {stage_id for stage_id, _ in rows if stage_id is not None} - seen_stages
-        seen_stages |= stage_ids
-        found |= {stage_id for stage_id, kind in rows if stage_id in stage_ids and kind in AI_STAGE_KINDS}
-        if not stage_ids:
-            break
-        used = session.exec(select(StageInput.asset_id).where(col(StageInput.stage_id).in_(stage_ids))).all()
-        frontier = set(used)
-    return found
 
 
 # --- internals -------------------------------------------------------------------------------------

@@ -1,0 +1,33 @@
+"""Auditing a file: who made it, stage by stage, how much of it is AI, and whether it is intact.
+
+:func:`audit_file` reads and validates the file's manifest store (or finds the recorded asset behind a
+file without one), compares every stage this studio signed with its rows, checks every recorded file,
+and measures each stage's share of the final picture. What each verdict promises is :data:`VERDICTS`.
+Also here: replaying an AI generation to prove its weights and settings, the pictures of an audit (the
+process sheet and heatmap), and the consistency check of a whole project.
+
+>>> report = audit_file(project, Path("assets/harbor/C012/C012_revise_1a2b3c4d.png"))  # doctest: +SKIP
+>>> report.verdict, [stage.kind for stage in report.stages]  # doctest: +SKIP
+('trusted', ['sketch', 'ai_generate', 'select', 'revise'])
+"""
+
+from .file_audit import audit_file
+from .replay import ReplayResult, replay_generation
+from .report import AuditPerson, AuditReport, AuditStage, AuditSummary, Match, Origin, PersonShare, Shares, Verdict
+from .verdict import VERDICTS
+
+__all__ = [
+    "VERDICTS",
+    "AuditPerson",
+    "AuditReport",
+    "AuditStage",
+    "AuditSummary",
+    "Match",
+    "Origin",
+    "PersonShare",
+    "ReplayResult",
+    "Shares",
+    "Verdict",
+    "audit_file",
+    "replay_generation",
+]
