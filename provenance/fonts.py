@@ -1,38 +1,31 @@
-"""Finding a TrueType font with Japanese glyphs, for the PDF credit sheet and the audit's pictures.
+"""The TrueType font with Japanese glyphs for the PDF credit sheet and the audit's pictures.
 
-No Japanese font ships with Python, so one is taken from ``$PROVENANCE_CJK_FONT`` or from the usual
-system places (Debian's ``fonts-ipaexfont-gothic`` first).
+IPAex Gothic ships inside the package (``provenance/assets/fonts/``, IPA Font License v1.0), so Japanese names
+are drawn on any machine; ``$PROVENANCE_CJK_FONT`` names another ``.ttf`` to use instead.
 """
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 from .errors import MissingFontError
 
 FONT_VARIABLE = "PROVENANCE_CJK_FONT"
-SYSTEM_FONTS = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
-    "/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
-    "/Library/Fonts/Arial Unicode.ttf",
-)
-
+# Anchored on the top package rather than this module's folder, so moving this module keeps the path.
+SHIPPED_FONT = Path(str(files("provenance").joinpath("assets", "fonts", "ipaexg.ttf")))
 
 
 def find_japanese_font() -> Path:
-    """The font to use: ``$PROVENANCE_CJK_FONT``, else the first system font found."""
+    """The font to use: ``$PROVENANCE_CJK_FONT`` if set, else the shipped IPAex Gothic.
+
+    >>> find_japanese_font().name  # with PROVENANCE_CJK_FONT unset
+    'ipaexg.ttf'
+    """
     if explicit := os.environ.get(FONT_VARIABLE):
         path = Path(explicit)
         if not path.is_file():
             raise MissingFontError(f"{FONT_VARIABLE}={explicit} is not a file; point it at a Japanese .ttf font")
         return path
-    for candidate in SYSTEM_FONTS:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    raise MissingFontError(
-        "Japanese text needs a TrueType font: install fonts-ipaexfont-gothic (Debian/Ubuntu) "
-        f"or set {FONT_VARIABLE} to a .ttf file"
-    )
+    return SHIPPED_FONT

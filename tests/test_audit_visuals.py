@@ -2,43 +2,62 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from provenance.audit import audit_file
 from provenance.audit.visuals import render_heatmap, render_process_sheet, stage_thumbnails
-from provenance.errors import MissingFontError
-from provenance.fonts import find_japanese_font
+from provenance.fonts import FONT_VARIABLE, SHIPPED_FONT, find_japanese_font
 from provenance.project import Project
 
 from .conftest import Chain, read_image
 
 
-@pytest.fixture
-def font_path() -> str:
-    try:
-        return str(find_japanese_font())
-    except MissingFontError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install a Japanese font: {error}")
-        pytest.skip(str(error))
-
-
-def test_the_font_draws_japanese_glyphs_not_boxes(font_path: str) -> None:
-    font = ImageFont.truetype(font_path, 24)
+def distinct_drawings(font: ImageFont.FreeTypeFont, texts: tuple[str, ...]) -> int:
+    """How many different pictures the font draws for these characters; a missing glyph draws the same box."""
 
     def drawn(text: str) -> bytes:
         canvas = Image.new("L", (32, 32))
         ImageDraw.Draw(canvas).text((2, 2), text, font=font, fill=255)
         return canvas.tobytes()
 
-    shapes = {drawn(text) for text in ("田", "中", "鈴", "\U0010ffff")}
-    assert len(shapes) == 4  # a font without these glyphs draws the same box for every one
+    return len({drawn(text) for text in texts})
 
 
-def test_process_sheet_has_a_column_per_stage(project: Project, chain: Chain, font_path: str) -> None:
+# Three kanji of the names on the sheets, and a code point no font has: with real glyphs, four pictures.
+KANJI_AND_NO_GLYPH = ("田", "中", "鈴", "\U0010ffff")
+
+
+def test_the_shipped_font_is_ipaex_gothic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(FONT_VARIABLE, raising=False)
+    font = find_japanese_font()
+    assert font == SHIPPED_FONT and font.is_file()
+    assert ImageFont.truetype(str(font), 24).getname() == ("IPAexGothic", "Regular")
+    licence = (font.parent / "IPA_Font_License_Agreement_v1.0.txt").read_text(encoding="utf-8-sig")
+    assert licence.startswith("-" * 50 + "\nIPA Font License Agreement v1.0") and "Article 3 (Restriction)" in licence
+
+
+def test_the_font_draws_japanese_glyphs_not_boxes() -> None:
+    font = ImageFont.truetype(str(find_japanese_font()), 24)
+    assert distinct_drawings(font, KANJI_AND_NO_GLYPH) == 4
+
+
+def test_a_latin_only_font_fails_the_glyph_check() -> None:
+    latin_only = ImageFont.load_default(size=24)  # Pillow's Aileron: no kanji
+    assert isinstance(latin_only, ImageFont.FreeTypeFont) and latin_only.getname()[0] == "Aileron"
+    assert distinct_drawings(latin_only, KANJI_AND_NO_GLYPH) < 4
+
+
+def test_the_variable_overrides_the_shipped_font(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    other = tmp_path / "other.ttf"
+    other.write_bytes(SHIPPED_FONT.read_bytes())
+    monkeypatch.setenv(FONT_VARIABLE, str(other))
+    assert find_japanese_font() == other
+
+
+def test_process_sheet_has_a_column_per_stage(project: Project, chain: Chain) -> None:
     final = project.absolute(chain.final.path)
     report = audit_file(project, final, thumbnails=True)
     assert set(report.thumbnails) == {stage.manifest for stage in report.stages}
@@ -49,7 +68,7 @@ def test_process_sheet_has_a_column_per_stage(project: Project, chain: Chain, fo
     assert len(sheet.getcolors(maxcolors=1 << 20) or []) > 100  # thumbnails, not a blank page
 
 
-def test_heatmap_colours_each_stage(project: Project, chain: Chain, font_path: str) -> None:
+def test_heatmap_colours_each_stage(project: Project, chain: Chain) -> None:
     final = project.absolute(chain.final.path)
     report = audit_file(project, final)
     heatmap = render_heatmap(report, read_image(final))

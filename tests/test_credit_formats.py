@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +14,7 @@ from provenance.credits.formats import CSV_COLUMNS, render_csv, render_html, ren
 from provenance.credits.pdf import render_pdf
 from provenance.credits.sheet import CreditGap, ModelUseFact, ProductionInfo, build_credit_sheet
 from provenance.errors import MissingFontError
-from provenance.fonts import FONT_VARIABLE, find_japanese_font
+from provenance.fonts import FONT_VARIABLE
 from provenance.plain_text import printable
 
 from .conftest import assert_golden
@@ -67,13 +66,8 @@ def test_html_is_one_self_contained_page_with_an_end_roll() -> None:
     assert "背景加筆・修正" in page and "鈴木 蓮（スタジオ雲）" in page
 
 
-def test_pdf_embeds_a_japanese_font_and_its_text_can_be_searched() -> None:
-    try:
-        find_japanese_font()
-    except MissingFontError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must install a Japanese font for the pdf test: {error}")
-        pytest.skip(str(error))
+def test_pdf_embeds_the_shipped_japanese_font_and_its_text_can_be_searched(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(FONT_VARIABLE, raising=False)
     data = render_pdf(sample_sheet(), created=datetime(2026, 11, 24, tzinfo=UTC))
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -88,9 +82,10 @@ def test_pdf_embeds_a_japanese_font_and_its_text_can_be_searched() -> None:
     fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
     descendants = [f["/DescendantFonts"][0].get_object() for f in fonts if "/DescendantFonts" in f]
     assert descendants and all("/FontFile2" in d["/FontDescriptor"] for d in descendants)
+    assert {str(d["/BaseFont"]).split("+")[-1] for d in descendants} == {"IPAexGothic"}
 
 
-def test_pdf_without_a_font_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_with_a_bad_font_override_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(FONT_VARIABLE, str(tmp_path / "missing.ttf"))
     with pytest.raises(MissingFontError, match="is not a file"):
         render_pdf(sample_sheet())
