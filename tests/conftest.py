@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -34,25 +36,16 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
+def _new_project(folder: Path) -> Project:
     """A project with four people, a production and one background, harbor/C012."""
-    project = Project.init(tmp_path / "studio", studio="Test Studio")
+    project = Project.init(folder, studio="Test Studio")
     catalog.add_person(project, "Tanaka Aiko", native_name="田中 愛子", organization="Test Studio")
     catalog.add_person(project, "Sato Ken", native_name="佐藤 健")
     catalog.add_person(project, "Yamada Hanako", native_name="山田 花子")
     catalog.add_person(project, "Suzuki Ren", native_name="鈴木 蓮")
     catalog.add_production(project, "Harbor Lights", handle="harbor", native_title="港の灯り")
     catalog.add_background(project, "harbor", "C012")
-    yield project
-    project.close()
-
-
-@pytest.fixture
-def layout_file(tmp_path: Path) -> Path:
-    path = tmp_path / "layout.png"
-    draw_layout().resize(SIZE).save(path)
-    return path
+    return project
 
 
 @dataclass(frozen=True)
@@ -67,19 +60,66 @@ class Chain:
         return self.candidates[1]
 
 
-@pytest.fixture
-def chain(project: Project, layout_file: Path, tmp_path: Path) -> Chain:
+def _record_chain(project: Project, layout_file: Path, work: Path) -> Chain:
     """sketch -> 3 AI candidates -> selection of the second -> paint-over, recorded through the library."""
     sketch = record.record_sketch(project, "harbor/C012", layout_file, artist="tanaka-aiko", tool="Krita")
     candidates = record.record_generation(
         project, str(sketch.asset_id), operator="sato-ken", prompt="harbor", seed=5, steps=STEPS, candidates=3
     )
     selection = record.record_selection(project, str(candidates[1].asset_id), by="yamada-hanako")
-    paint_file = tmp_path / "paint.png"
+    paint_file = work / "paint.png"
     candidate_image = read_image(project.absolute(candidates[1].path)).convert("RGB")
     paint_over(candidate_image.resize((512, 288))).resize(candidate_image.size).save(paint_file)
     final = record.record_revision(project, str(candidates[1].asset_id), paint_file, artist="suzuki-ren")
     return Chain(sketch, candidates, selection, final)
+
+
+@pytest.fixture(scope="session")
+def project_template(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Path:
+    """The fresh project, made once per session; each test works on a copy (records and files are relative)."""
+    folder = tmp_path_factory.mktemp("templates") / "project"
+    _new_project(folder).close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def chain_template(project_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Chain]:
+    """The project with a recorded chain (real diffusion, real signing), made once per session."""
+    work = tmp_path_factory.mktemp("chain-work")
+    folder = work / "project"
+    shutil.copytree(project_template, folder)
+    layout = work / "layout.png"
+    draw_layout().resize(SIZE).save(layout)
+    project = Project.find(folder)
+    chain = _record_chain(project, layout, work)
+    project.close()
+    return folder, chain
+
+
+@pytest.fixture
+def project(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Project]:
+    """A project of its own for each test, with a recorded chain in it when the test asks for ``chain``."""
+    if "chain" in request.fixturenames:
+        template, _ = request.getfixturevalue("chain_template")
+    else:
+        template = request.getfixturevalue("project_template")
+    shutil.copytree(template, tmp_path / "studio")
+    project = Project.find(tmp_path / "studio")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def layout_file(tmp_path: Path) -> Path:
+    path = tmp_path / "layout.png"
+    draw_layout().resize(SIZE).save(path)
+    return path
+
+
+@pytest.fixture
+def chain(project: Project, chain_template: tuple[Path, Chain]) -> Chain:
+    """The chain recorded in ``project``: the same ids and paths as the session's template."""
+    return chain_template[1]
 
 
 def load_script(path: Path) -> ModuleType:

@@ -24,7 +24,7 @@ from provenance.errors import InvalidValueError
 from provenance.project import Project
 from provenance.store import Person
 
-from .conftest import Chain
+from .conftest import Chain, read_image
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "credit-sheet.v1.json").read_text())
 PRODUCTION = ProductionInfo(handle="harbor", title="Harbor Lights", native_title="港の灯り", studio="Harbor Studio")
@@ -133,7 +133,10 @@ def test_sheet_json_matches_the_schema() -> None:
 
 def test_credit_sheet_from_recorded_stages(project: Project, chain: Chain, tmp_path: Path) -> None:
     catalog.add_person(project, "Quiet Artist", handle="quiet", credited=False)
-    record.record_revision(project, str(chain.final.asset_id), tmp_path / "paint.png", artist="quiet")
+    touched = read_image(project.absolute(chain.final.path)).convert("RGB")
+    touched.paste((250, 140, 30), (0, 0, 16, 16))
+    touched.save(tmp_path / "touch-up.png")
+    record.record_revision(project, str(chain.final.asset_id), tmp_path / "touch-up.png", artist="quiet")
     sheet = credit_sheet(project, "harbor")
     by_role = {role.code: [n.name_en for n in role.names] for role in sheet.roles}
     assert by_role == {
