@@ -122,6 +122,15 @@ def chain(project: Project, chain_template: tuple[Path, Chain]) -> Chain:
     return chain_template[1]
 
 
+def engine_device() -> str:
+    """The device the engine picks on this machine (CUDA, else MPS, else the CPU)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else "cpu"
+
+
 def load_script(path: Path) -> ModuleType:
     """Import a script from examples/ or benchmarks/ as a module, to call its functions."""
     spec = importlib.util.spec_from_file_location(path.stem, path)

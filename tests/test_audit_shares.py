@@ -16,6 +16,7 @@ from provenance.project import Project
 from provenance.store import Stage
 
 from .conftest import STEPS, read_image
+from .fake_engine import fake_generate
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def painted(project: Project, tmp_path: Path) -> tuple[Project, record.RecordedF
     Image.effect_noise((256, 144), 50).convert("RGB").save(layout)
     sketch = record.record_sketch(project, "harbor/C012", layout, artist="tanaka-aiko")
     [candidate] = record.record_generation(
-        project, str(sketch.asset_id), operator="sato-ken", prompt="x", seed=3, steps=STEPS
+        project, str(sketch.asset_id), operator="sato-ken", prompt="x", seed=3, steps=STEPS, generator=fake_generate
     )
     picture = read_image(project.absolute(candidate.path)).convert("RGB")
     ImageDraw.Draw(picture).rectangle((0, 0, 127, 71), fill=(250, 140, 30))  # 128 x 72 of 256 x 144

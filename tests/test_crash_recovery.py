@@ -31,6 +31,8 @@ from provenance.demo import draw_layout
 from provenance.project import Project
 from provenance.store import Asset, Stage
 
+pytestmark = pytest.mark.diffusion
+
 WRAPPER = Path(__file__).parent / "crashing_cli.py"
 GENERATE = ["--prompt", "harbor", "--operator", "sato-ken", "--steps", "2", "--candidates", "2", "--seed", "7"]
 

@@ -15,6 +15,8 @@ from provenance.engine import GenerationSettings, RuntimeOptions, fingerprint_we
 from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import ModelError
 
+pytestmark = pytest.mark.diffusion
+
 
 def test_the_tiny_model_is_a_diffusers_folder_marked_as_a_test_model() -> None:
     source = resolve_model("tiny")

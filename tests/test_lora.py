@@ -25,6 +25,8 @@ from . import a1111_reference as a1111
 from .conftest import STEPS, Chain, read_image, snapshot
 from .model_files import KOHYA_METADATA, rewrite_weights, write_lora, write_unaddressed_lora, write_unrelated_lora
 
+pytestmark = pytest.mark.diffusion
+
 
 @pytest.fixture
 def lora_file(tmp_path: Path) -> Path:

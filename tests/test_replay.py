@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from provenance import record
 from provenance.audit.replay import replay_generation
 from provenance.cli import main
+from provenance.cli.exit_codes import REPLAY_CODES
 from provenance.engine import fingerprint_weights
 from provenance.engine.cache import cache_folder
 from provenance.engine.fingerprint import cached_sha256
@@ -22,12 +23,15 @@ from provenance.errors import InvalidValueError
 from provenance.model_registry import add_model
 from provenance.project import Project
 
-from .conftest import STEPS, Chain
+from .conftest import STEPS, Chain, engine_device
+
+pytestmark = pytest.mark.diffusion
 
 
 def test_a_candidate_replays_identically_on_the_same_device(project: Project, chain: Chain) -> None:
     result = replay_generation(project, str(chain.chosen.asset_id))
-    assert result.verdict == "identical" and result.matched and result.device == result.recorded_device == "cpu"
+    assert result.verdict == "identical" and result.matched
+    assert result.device == result.recorded_device == engine_device()
 
 
 @pytest.fixture
@@ -75,7 +79,9 @@ def test_replay_from_the_command_line(project: Project, chain: Chain, monkeypatc
     result = CliRunner().invoke(main, ["replay", str(chain.chosen.asset_id), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["verdict"] == "identical"
-    assert "Exit codes" in CliRunner().invoke(main, ["replay", "--help"]).stdout
+    help_text = CliRunner().invoke(main, ["replay", "--help"]).stdout
+    for verdict, code in REPLAY_CODES.items():
+        assert f"{code:>2}  {verdict}:" in help_text
 
 
 def test_replay_rehashes_weights_even_when_the_cache_was_fooled(project: Project, own_model) -> None:  # type: ignore[no-untyped-def]

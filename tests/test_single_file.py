@@ -25,6 +25,8 @@ from provenance.store import AIModel
 from .conftest import STEPS, Chain, snapshot
 from .model_files import build_tiny_sdxl, write_lora, write_single_file
 
+pytestmark = pytest.mark.diffusion
+
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -22,7 +22,8 @@ from provenance.project import Project
 from provenance.record import writing
 from provenance.store import AIModel, Asset, Contribution, Stage, StageInput
 
-from .conftest import STEPS, Chain, read_image, snapshot
+from .conftest import STEPS, Chain, engine_device, read_image, snapshot
+from .fake_engine import fake_generate
 
 
 def test_chain_records_every_stage_with_its_people(project: Project, chain: Chain) -> None:
@@ -48,7 +49,7 @@ def test_candidates_have_their_own_seeds_and_full_settings(project: Project, cha
     settings = generated[0].parameters
     assert settings["steps"] == STEPS and settings["steps_run"] == int(STEPS * 0.6)
     assert settings["prompt"] == "harbor" and settings["strength"] == 0.6 and settings["guidance"] == 7.0
-    assert settings["scheduler"] == "DDIMScheduler" and settings["device"] == "cpu"
+    assert settings["scheduler"] == "DDIMScheduler" and settings["device"] == engine_device()
     assert settings["scheduler_config"]["beta_schedule"] == "scaled_linear"
     assert (settings["vae_tiling"], settings["attention_slicing"], settings["cpu_offload"]) == (False, False, False)
     assert set(settings["versions"]) == {"diffusers", "torch"}
@@ -135,8 +136,9 @@ def test_a_failure_while_signing_the_third_candidate_writes_nothing(
     monkeypatch.setattr(writing, "sign_png", failing_sign)
     with pytest.raises(SigningError):
         record.record_generation(
-            project, str(sketch.asset_id), operator="sato-ken", prompt="x", candidates=3, steps=STEPS
-        )
+            project, str(sketch.asset_id), operator="sato-ken", prompt="x", candidates=3, steps=STEPS,
+            generator=fake_generate,
+        )  # fmt: skip
     assert snapshot(project) == before
     assert not list(project.root.rglob("*.part"))
 
@@ -160,6 +162,7 @@ def test_interrupting_a_generation_records_nothing(
             candidates=3,
             steps=STEPS,
             on_step=interrupt,
+            generator=fake_generate,
         )
     assert snapshot(project) == before
 

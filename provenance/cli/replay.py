@@ -8,13 +8,21 @@ import click
 
 from ..audit import replay_generation
 from .app import AppContext, candidate_progress, echo_json, json_option, pass_app
-from .exit_codes import REPLAY_CODES
+from .exit_codes import ERROR, REPLAY_CODES
+
+_VERDICT_HELP = {
+    "identical": "the same pixels, on the device it was made on",
+    "within-tolerance": "on another device, within SSIM and pHash tolerance",
+    "differs": "the regenerated picture differs",
+    "weights-changed": "a weight file changed or went missing on disk (nothing regenerated)",
+}
 
 
 @click.command(
     "replay",
-    epilog="\b\nExit codes:\n  0  identical, or within tolerance on another device\n"
-    "  3  the regenerated picture differs\n  4  the model's weights changed on disk (nothing regenerated)",
+    epilog="\b\nExit codes:\n"
+    + "\n".join(f"  {REPLAY_CODES[verdict]:>2}  {verdict}: {text}" for verdict, text in _VERDICT_HELP.items())
+    + f"\n  {ERROR:>2}  not an AI candidate, or its input file is missing or changed",
 )
 @click.argument("asset")
 @json_option

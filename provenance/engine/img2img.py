@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -16,6 +16,21 @@ from .quiet import quiet_libraries
 
 StepObserver = Callable[[int, int, int], None]
 """Called as ``observer(candidate_index, step, total_steps)`` after every denoising step."""
+
+
+class ImageGenerator(Protocol):
+    """The engine seam: what recording a generation needs from an engine. :func:`generate` is the real one;
+    tests that are not about pixels pass a stand-in that makes deterministic pictures without a model."""
+
+    def __call__(
+        self,
+        source: ModelSource,
+        image: Image.Image,
+        settings: GenerationSettings,
+        on_step: StepObserver | None = None,
+        options: RuntimeOptions | None = None,
+        loras: Sequence[LoraWeights] = (),
+    ) -> GenerationRun: ...
 
 
 @dataclass(frozen=True)

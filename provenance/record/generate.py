@@ -47,13 +47,14 @@ def record_generation(
     on_step: engine.StepObserver | None = None,
     options: engine.RuntimeOptions | None = None,
     loras: Sequence[engine.LoraWeights] = (),
+    generator: engine.ImageGenerator | None = None,
 ) -> list[RecordedFile]:
     """Run img2img on an asset and record every candidate as its own AI stage, each with its own seed.
 
     ``model`` is ``tiny``, a registered name, a diffusers folder or a checkpoint file; ``config`` picks the
     configuration of a checkpoint file (see :func:`provenance.engine.resolve_model`). Seeds are ``seed,
     seed+1, ...``; without ``seed`` a random one is drawn and recorded. Each LoRA is recorded with its
-    fingerprint, weight and metadata.
+    fingerprint, weight and metadata. ``generator`` replaces the engine (:class:`engine.ImageGenerator`).
     """
     prompt = checked_text(prompt, "prompt")
     negative_prompt = checked_text(negative_prompt, "negative prompt") if negative_prompt else ""  # "": none
@@ -82,7 +83,7 @@ def record_generation(
     )
     started = datetime.now(UTC)
     try:
-        run = engine.generate(source, image, settings, on_step=on_step, options=options, loras=loras)
+        run = (generator or engine.generate)(source, image, settings, on_step=on_step, options=options, loras=loras)
     except KeyboardInterrupt as exc:
         raise GenerationCancelled("generation interrupted; nothing was recorded") from exc
     finished = datetime.now(UTC)
