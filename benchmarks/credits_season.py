@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from provenance import catalog, record
-from provenance.credits.formats import FORMATS, render
+from provenance.credits.export import FORMATS, render
 from provenance.credits.sheet import credit_sheet
 from provenance.project import Project
 from provenance.store import AIModel, Contribution, Stage, saved_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -233,36 +234,60 @@ def get_background(session: Session, name: str) -> Background:
     return background
 
 
-def find_asset(session: Session, reference: str) -> Asset:
-    """An asset by id (``12``, ``#12``) or by the path of a file whose content matches a recorded asset.
+@dataclass(frozen=True)
+class AssetReference:
+    """An asset as a person names it: an id (``12``, ``#12``), or a file whose content should be recorded.
 
-    A file matches by its exact bytes, or failing that by its decoded pixels (a copy whose metadata
-    was rewritten is still the same picture).
+    Made by :func:`asset_reference`, which reads the file then and there; :func:`find_asset` only queries.
+    """
+
+    text: str
+    asset_id: int | None = None
+    sha256: str | None = None
+    pixel_sha256: str | None = None
+
+
+def asset_reference(reference: str) -> AssetReference:
+    """Read what ``reference`` names: an id as is, a file (relative to the current folder) by its digests.
+
+    >>> asset_reference("#12").asset_id
+    12
     """
     text = reference.strip().removeprefix("#")
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     if re.fullmatch(r"[0-9]{1,18}", text):
-        asset = session.get(Asset, int(text))
-        if asset is None:
-            raise NotFoundError(f"there is no asset #{text}; `provenance lineage` lists recorded files")
-        return asset
+        return AssetReference(reference, asset_id=int(text))
     path = Path(reference)
     if not path.is_file():
         raise NotFoundError(f"no asset {reference!r}: give an asset id or the path of a recorded file")
     data = path.read_bytes()
-    asset = session.exec(select(Asset).where(Asset.sha256 == hashlib.sha256(data).hexdigest())).first()
+    return AssetReference(
+        reference,
+        sha256=hashlib.sha256(data).hexdigest(),
+        pixel_sha256=pixel_sha256(decode_image(data, name=reference)),
+    )
+
+
+def find_asset(session: Session, reference: AssetReference | str) -> Asset:
+    """The recorded asset a reference names: by id, or by the file's exact bytes, or failing that by its
+    decoded pixels (a copy whose metadata was rewritten is still the same picture).
+
+    A string is read with :func:`asset_reference` first; callers inside a transaction pass a reference
+    made before it, so no file is read while the database is open.
+    """
+    if isinstance(reference, str):
+        reference = asset_reference(reference)
+    if reference.asset_id is not None:
+        asset = session.get(Asset, reference.asset_id)
+        if asset is None:
+            raise NotFoundError(f"there is no asset #{reference.asset_id}; `provenance asset list` lists them")
+        return asset
+    asset = session.exec(select(Asset).where(Asset.sha256 == reference.sha256)).first()
     if asset is None:
-        pixels = pixel_sha256(decode_image(data, name=reference))
-        asset = session.exec(select(Asset).where(Asset.pixel_sha256 == pixels)).first()
+        asset = session.exec(select(Asset).where(Asset.pixel_sha256 == reference.pixel_sha256)).first()
     if asset is None:
-        raise NotFoundError(f"{reference} matches no recorded asset; record it with `provenance sketch`")
+        raise NotFoundError(f"{reference.text} matches no recorded asset; record it with `provenance sketch`")
     return asset
-
-
-def background_name(session: Session, background: Background) -> str:
-    production = session.get(Production, background.production_id)
-    assert production is not None
-    return f"{production.handle}/{background.cut}"
 
 
 def list_people(project: Project) -> list[Person]:

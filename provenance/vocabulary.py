@@ -64,7 +64,6 @@ STAGE_KINDS: dict[str, StageKind] = {
 
 AI_STAGE_KINDS = frozenset(kind.name for kind in STAGE_KINDS.values() if kind.ai)
 
-DEGREES = ("lead", "equal", "supporting")
 
 
 def role(code: str) -> Role:

@@ -1,7 +1,7 @@
 """Run `provenance` commands in processes that SIGKILL themselves at a chosen point, as a crash would.
 
 The production code has no test hooks: a run patches one function (``os:replace``,
-``provenance.record.pending_files:PendingFiles.publish``, ``sqlmodel:Session.commit``, ...) so that its Nth call
+``provenance.pending_files:PendingFiles.publish``, ``sqlmodel:Session.commit``, ...) so that its Nth call
 kills the process with SIGKILL, before or after the real call, then calls ``provenance.cli.main``.
 
 Importing torch and diffusers takes most of a generation's time on a small machine, so this script imports

@@ -21,8 +21,8 @@ from provenance import catalog, record
 from provenance.audit.project_check import check_project
 from provenance.cli import main
 from provenance.cli.exit_codes import CHECK_CODES
+from provenance.pending_files import PendingFiles
 from provenance.project import Project
-from provenance.record.pending_files import PendingFiles
 
 from .conftest import snapshot
 

@@ -115,16 +115,16 @@ class Kill:
 KILLS = {
     "while denoising": Kill("provenance.engine.img2img:_StepCounter.__call__", "before", 2),
     "after the temporaries are written": Kill(
-        "provenance.record.pending_files:PendingFiles.publish", "before", 1, temporaries=4
+        "provenance.pending_files:PendingFiles.publish", "before", 1, temporaries=4
     ),
     "while publishing": Kill("os:replace", "before", 3, temporaries=2, signed_orphans=1, mask_orphans=1),
     "between publishing and the commit": Kill(
-        "provenance.record.pending_files:PendingFiles.publish", "after", 1, signed_orphans=2, mask_orphans=2
+        "provenance.pending_files:PendingFiles.publish", "after", 1, signed_orphans=2, mask_orphans=2
     ),
     # The first commit is the read-only session that looks up the operator and the sketch.
     "right after the commit": Kill("sqlmodel:Session.commit", "after", 2, new_assets=2),
     "a sketch between publishing and the commit": Kill(
-        "provenance.record.pending_files:PendingFiles.publish", "after", 1, command="sketch", signed_orphans=1
+        "provenance.pending_files:PendingFiles.publish", "after", 1, command="sketch", signed_orphans=1
     ),
 }
 

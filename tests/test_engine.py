@@ -215,3 +215,23 @@ def test_a_rewrite_with_the_mtime_put_back_is_hashed_afresh(tmp_path: Path, monk
     again = fingerprint_weights(weights)
     assert len(hashed) == 2
     assert again.weight_sha256["model.safetensors"] == real(weights) != first.weight_sha256["model.safetensors"]
+
+
+def test_loading_leaves_the_libraries_logging_as_the_user_set_it() -> None:
+    import logging
+
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    from provenance.engine.quiet import quiet_libraries
+
+    diffusers_logging.set_verbosity_info()
+    transformers_logging.set_verbosity_warning()
+    logging.getLogger("diffusers").setLevel(logging.DEBUG)
+    with quiet_libraries():
+        assert diffusers_logging.get_verbosity() == logging.ERROR
+    assert diffusers_logging.get_verbosity() == logging.INFO
+    assert transformers_logging.get_verbosity() == logging.WARNING
+    assert logging.getLogger("diffusers").level == logging.DEBUG
+    diffusers_logging.set_verbosity_warning()
+    logging.getLogger("diffusers").setLevel(logging.NOTSET)

@@ -13,9 +13,10 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from sqlmodel import select
 
+from provenance.a1111 import format_a1111, parse_a1111
 from provenance.audit import audit_file
 from provenance.cli.exit_codes import audit_code
-from provenance.generator_metadata import format_a1111, parse_a1111, read_generator_metadata
+from provenance.generator_metadata import read_generator_metadata
 from provenance.project import Project
 from provenance.records import LoraRecord
 from provenance.store import AIModel
@@ -95,9 +96,10 @@ def test_audit_reports_foreign_ai(project: Project, tmp_path: Path) -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    from provenance import generator_metadata
+    from provenance import a1111, generator_metadata
 
     assert doctest.testmod(generator_metadata).failed == 0
+    assert doctest.testmod(a1111).failed == 0
 
 
 # ---- Conformance: our text read by a re-implementation of A1111's own reader and writer ----------------
@@ -231,7 +233,7 @@ KEY_CHARACTERS = 'ab_ -/:,"\\\t1é'
 
 
 def test_our_settings_scanner_finds_what_a1111s_regex_finds() -> None:
-    from provenance.generator_metadata import _settings_pairs
+    from provenance.a1111 import _settings_pairs
 
     generator = random.Random(20240711)
     lines = ['Steps: 20, Model: "a\\"b, c", Size: 8x8', "-Steps: 1", "a b: c:d, e", 'k: "x" y, z: 1', "x:,y: ,"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import AlreadyExistsError
-from provenance.record.pending_files import TEMPORARY_NAME, PendingFiles
+from provenance.pending_files import TEMPORARY_NAME, PendingFiles
 
 
 def test_nothing_is_visible_until_published(tmp_path: Path) -> None:

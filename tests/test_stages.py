@@ -241,7 +241,7 @@ def test_generation_settings_reach_the_engine(project: Project, chain: Chain, mo
 def test_candidates_carry_a1111_parameters_too(project: Project, chain: Chain) -> None:
     from PIL import Image as PILImage
 
-    from provenance.generator_metadata import parse_a1111
+    from provenance.a1111 import parse_a1111
 
     with PILImage.open(project.absolute(chain.candidates[1].path)) as candidate:
         fields = parse_a1111(candidate.text["parameters"])

@@ -44,8 +44,8 @@ from sqlmodel import col, select
 from ..documents import Document, schema_config
 from ..errors import InputFileError
 from ..manifests import read_manifest_store
+from ..pending_files import TEMPORARY_NAME, sync_folder
 from ..project import MARKER, Project
-from ..record.pending_files import TEMPORARY_NAME, sync_folder
 from ..recorded_files import file_check
 from ..records import STAGE_ASSERTION
 from ..store import Asset, Stage

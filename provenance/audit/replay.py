@@ -55,8 +55,9 @@ class ReplayResult:
 
 def replay_generation(project: Project, reference: str, on_step: engine.StepObserver | None = None) -> ReplayResult:
     """Regenerate the AI candidate ``reference`` (id or file) from its record and compare."""
+    named = catalog.asset_reference(reference)
     with project.store.session() as session:
-        asset = catalog.find_asset(session, reference)
+        asset = catalog.find_asset(session, named)
         stage = session.get(Stage, asset.stage_id)
         assert stage is not None
         if stage.kind != "ai_generate" or stage.model_id is None:

@@ -10,7 +10,7 @@ tree behind one asset, as our JSON and as W3C PROV-JSON.
 'Harbor Lights — Harbor Studio'
 """
 
-from .formats import FORMATS, render
+from .export import FORMATS, render
 from .lineage import Lineage, LineageNode, asset_lineage
 from .lock import LockComparison, LockedSheet, lock_credits, locked_changes
 from .prov import lineage_prov

@@ -1,7 +1,7 @@
 """Rendering a credit sheet: a crawl sheet (txt), Markdown, the post house's CSV, JSON, and one HTML page.
 
 Every renderer is a pure function of the sheet. PDF needs a font file and lives in
-:mod:`provenance.credit_pdf`.
+:mod:`provenance.credits.pdf`; :func:`provenance.credits.export.render` picks the renderer.
 
 Japanese lines follow the credit convention ``役職：氏名``, names joined by ``、``, the company in full-width
 brackets after the name; English lines put the company in brackets after the name.
@@ -249,22 +249,3 @@ _PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
-
-
-TEXT_RENDERERS = {
-    "txt": render_txt,
-    "md": render_md,
-    "csv": render_csv,
-    "json": render_json,
-    "html": render_html,
-}
-FORMATS = (*TEXT_RENDERERS, "pdf")
-
-
-def render(sheet: CreditSheet, output_format: str) -> bytes:
-    """The sheet in one of :data:`FORMATS`, as bytes (UTF-8 for the text formats)."""
-    if output_format == "pdf":
-        from .pdf import render_pdf
-
-        return render_pdf(sheet)
-    return TEXT_RENDERERS[output_format](sheet).encode("utf-8")

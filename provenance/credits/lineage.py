@@ -60,8 +60,9 @@ class Lineage(Document):
 
 def asset_lineage(project: Project, reference: str) -> Lineage:
     """The lineage tree of an asset given by id or by a file that matches a recorded one."""
+    named = catalog.asset_reference(reference)
     with project.store.session() as session:
-        return Lineage(asset=_node(session, catalog.find_asset(session, reference)))
+        return Lineage(asset=_node(session, catalog.find_asset(session, named)))
 
 
 def _node(session: Session, asset: Asset) -> LineageNode:

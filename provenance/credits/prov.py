@@ -34,9 +34,10 @@ NAMESPACES = {
 
 def lineage_prov(project: Project, reference: str) -> dict[str, Any]:
     """The PROV-JSON document of everything behind an asset (id or recorded file)."""
+    named = catalog.asset_reference(reference)
     with project.store.session() as session:
         builder = _Builder(session)
-        builder.add_asset(catalog.find_asset(session, reference))
+        builder.add_asset(catalog.find_asset(session, named))
         return builder.document()
 
 

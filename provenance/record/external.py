@@ -32,10 +32,11 @@ def record_external_stage(
     if stage_kind(kind).ai:
         raise InvalidValueError("AI generations are recorded by running them: use `provenance generate`")
     roles = [(handle, lookup_role(code).code) for handle, code in people]
+    named = [catalog.asset_reference(reference) for reference in inputs]
     with project.store.session() as session:
         target = catalog.get_background(session, background)
         contributors = [(catalog.get_person(session, handle), code) for handle, code in roles]
-        used = [catalog.find_asset(session, reference) for reference in inputs]
+        used = [catalog.find_asset(session, reference) for reference in named]
         stage = Stage(kind=kind, background_id=saved_id(target), tool=tool)
         session.add(stage)
         session.flush()

@@ -17,6 +17,7 @@ from .. import catalog
 from ..errors import AIEvidenceError, InputFileError, InvalidValueError
 from ..imaging import decode_image, mime_type_of, read_file
 from ..manifests import read_manifest_store
+from ..pending_files import PendingFiles
 from ..plain_text import checked_optional_text
 from ..project import Project
 from ..recorded_files import verified_file
@@ -25,7 +26,6 @@ from ..store.queries import selection_of
 from ..vocabulary import role as lookup_role
 from ..vocabulary import stage_kind
 from .evidence import AIEvidence, find_ai_evidence
-from .pending_files import PendingFiles
 from .writing import RecordedFile, default_destination, write_stage
 
 
@@ -103,9 +103,10 @@ def _record_file(
             f"{file} carries a C2PA manifest that fails validation ({codes}), so its history cannot be kept; "
             "export it again from the application that signed it"
         )
+    named_parent = catalog.asset_reference(parent) if parent is not None else None
     with project.store.session() as session:
         catalog.get_person(session, person)
-        parent_asset = catalog.find_asset(session, parent) if parent is not None else None
+        parent_asset = catalog.find_asset(session, named_parent) if named_parent is not None else None
         evidence = find_ai_evidence(session, project, data, image, parent=parent_asset, manifest_store=own_store)
     if evidence and not external_ai:
         raise AIEvidenceError(_refusal(file, kind, evidence, parent_asset))

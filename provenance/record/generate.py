@@ -17,16 +17,16 @@ from sqlmodel import Session, select
 
 from .. import catalog, engine
 from .._version import __version__
+from ..a1111 import format_a1111
 from ..errors import GenerationCancelled, InvalidValueError
-from ..generator_metadata import format_a1111
 from ..imaging import decode_image
 from ..model_registry import registered_reference
+from ..pending_files import PendingFiles
 from ..plain_text import checked_text
 from ..project import Project
 from ..recorded_files import verified_file
 from ..records import GenerationParameters
 from ..store import AIModel, Stage
-from .pending_files import PendingFiles
 from .writing import RecordedFile, default_destination, write_stage
 
 
@@ -62,9 +62,10 @@ def record_generation(
     # Loaded (and checked) now: a damaged or exposed signing key must stop here, not after the generation.
     _ = project.signing_identity
     options = options or engine.RuntimeOptions()
+    named = catalog.asset_reference(asset)
     with project.store.session() as session:
         person = catalog.get_person(session, operator)
-        source_asset = catalog.find_asset(session, asset)
+        source_asset = catalog.find_asset(session, named)
         reference, registered_config = registered_reference(session, model)
     # Outside any transaction: resolving `tiny` may build it, and a big checkpoint takes a while to read.
     source = engine.resolve_model(reference, config or registered_config)

@@ -29,9 +29,10 @@ class RecordedSelection:
 def record_selection(project: Project, asset: str, *, by: str, role: str | None = None) -> RecordedSelection:
     """Record that a person picked this AI candidate to go on; the other candidates are the alternatives."""
     role_code = lookup_role(role or stage_kind("select").default_role).code
+    named = catalog.asset_reference(asset)
     with project.store.session() as session:
         person = catalog.get_person(session, by)
-        chosen = catalog.find_asset(session, asset)
+        chosen = catalog.find_asset(session, named)
         generating = session.get(Stage, chosen.stage_id)
         assert generating is not None
         if generating.kind != "ai_generate":

@@ -2,7 +2,7 @@
 
 Every recording function ends here. :func:`write_stage` adds the rows, builds the manifest from the
 record those very rows give (:func:`~provenance.store.queries.stage_record`), signs the file and queues it
-with :class:`~provenance.record.pending_files.PendingFiles`; the caller publishes the files and commits.
+with :class:`~provenance.pending_files.PendingFiles`; the caller publishes the files and commits.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlmodel import Session
 from ..change_mask import change_mask, fit_mask, mask_png, share_size
 from ..imaging import describe, png_bytes, thumbnail_jpeg
 from ..manifests import manifest_definition, read_manifest_store, sign_png
+from ..pending_files import PendingFiles
 from ..project import Project
 from ..store import Asset, Contribution, Person, Stage, StageInput, saved_id
 from ..store.queries import background_names, stage_record
-from .pending_files import PendingFiles
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import secrets
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import AlreadyExistsError, InputFileError
+from .errors import AlreadyExistsError, InputFileError
 
 TEMPORARY_SUFFIX = ".part"
 # `.<destination name>.<random>.part`; the random part is hex here and was mkstemp's [a-z0-9_] before.
