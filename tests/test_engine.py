@@ -225,13 +225,14 @@ def test_loading_leaves_the_libraries_logging_as_the_user_set_it() -> None:
 
     from provenance.engine.quiet import quiet_libraries
 
-    diffusers_logging.set_verbosity_info()
-    transformers_logging.set_verbosity_warning()
-    logging.getLogger("diffusers").setLevel(logging.DEBUG)
+    diffusers_logging.set_verbosity_info()  # the "diffusers" logger's level
+    transformers_logging.set_verbosity_debug()
+    diffusers_logging.enable_progress_bar()
     with quiet_libraries():
-        assert diffusers_logging.get_verbosity() == logging.ERROR
-    assert diffusers_logging.get_verbosity() == logging.INFO
-    assert transformers_logging.get_verbosity() == logging.WARNING
-    assert logging.getLogger("diffusers").level == logging.DEBUG
+        assert diffusers_logging.get_verbosity() == transformers_logging.get_verbosity() == logging.ERROR
+        assert not diffusers_logging.is_progress_bar_enabled()
+    assert logging.getLogger("diffusers").level == logging.INFO
+    assert transformers_logging.get_verbosity() == logging.DEBUG
+    assert diffusers_logging.is_progress_bar_enabled()
     diffusers_logging.set_verbosity_warning()
-    logging.getLogger("diffusers").setLevel(logging.NOTSET)
+    transformers_logging.set_verbosity_warning()
