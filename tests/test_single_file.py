@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
@@ -16,6 +17,7 @@ from provenance.audit.replay import replay_generation
 from provenance.cli import main
 from provenance.engine import GenerationSettings, generate, resolve_model
 from provenance.engine.checkpoints import checkpoint_architecture
+from provenance.engine.img2img import _load
 from provenance.engine.skeletons import skeleton_folder
 from provenance.engine.tiny import tiny_model_folder
 from provenance.errors import ModelError
@@ -57,7 +59,28 @@ def test_a_single_file_makes_the_same_pixels_as_its_folder(
     from_file = generate(source, image, settings)
     expected = "StableDiffusionXLImg2ImgPipeline" if architecture == "sdxl" else "StableDiffusionImg2ImgPipeline"
     assert from_folder.pipeline == from_file.pipeline == expected
-    assert from_file.candidates[0].image.tobytes() == from_folder.candidates[0].image.tobytes()
+    # Same pixels up to rounding: the two loads build the modules through different code paths, and some
+    # CPUs round one op differently (one 8-bit level in one channel was seen). The weights must be equal.
+    folder_pixels = np.asarray(from_folder.candidates[0].image, dtype=np.int16)
+    file_pixels = np.asarray(from_file.candidates[0].image, dtype=np.int16)
+    difference = np.abs(folder_pixels - file_pixels)
+    assert difference.max() <= 2 and difference.mean() <= 0.01, (difference.max(), difference.mean())
+
+
+@pytest.mark.parametrize(("architecture", "file"), [("sd", "sd-file"), ("sd", "sd-ckpt"), ("sdxl", "sdxl-file")])
+def test_a_single_file_loads_the_same_weights_as_its_folder(
+    files: dict[str, Path], architecture: str, file: str
+) -> None:
+    """What the single-file path must get exactly right: every tensor of every component, bit for bit."""
+    folder_pipeline = _load(resolve_model(str(files[architecture])), torch.float32)
+    file_pipeline = _load(resolve_model(str(files[file]), config=str(files[architecture])), torch.float32)
+    for name, component in folder_pipeline.components.items():
+        if not hasattr(component, "state_dict"):
+            continue
+        expected, loaded = component.state_dict(), file_pipeline.components[name].state_dict()
+        assert expected.keys() == loaded.keys(), name
+        differing = [key for key in expected if not torch.equal(expected[key], loaded[key])]
+        assert differing == [], f"{name}: {differing[:5]}"
 
 
 def test_the_architecture_is_read_from_the_file_and_picks_a_skeleton(files: dict[str, Path]) -> None:
