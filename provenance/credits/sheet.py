@@ -1,7 +1,7 @@
 """Credit sheets: every human who worked on a production, named by role; AI use disclosed apart.
 
 :func:`credit_sheet` gathers the rows; :func:`build_credit_sheet` turns plain facts into a
-:class:`CreditSheet` (pure). Renderers live in :mod:`provenance.credit_formats`. An AI model is never a
+:class:`CreditSheet` (pure). Renderers live in :mod:`provenance.credits.formats`. An AI model is never a
 credited name: it only appears in the disclosure, and no line ever reads "AI (+Human)".
 
 Rules (DESIGN.md and issue #5): roles in department order with English and Japanese labels; a person's

@@ -42,7 +42,7 @@ def record_sketch(
 ) -> RecordedFile:
     """Record a hand-drawn sketch (the first stage of a background) as a signed PNG.
 
-    A file that carries evidence of AI (see :mod:`provenance.ai_evidence`) is refused, unless
+    A file that carries evidence of AI (see :mod:`provenance.record.evidence`) is refused, unless
     ``external_ai`` records it honestly as an AI picture made outside the tracked pipeline.
     """
     return _record_file(
