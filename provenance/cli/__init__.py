@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -33,6 +34,12 @@ SIGPIPE_EXIT = 141
 
 
 class _ProvenanceGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            _refuse_usage(exc)
+
     def invoke(self, ctx: click.Context) -> object:
         debug = bool(ctx.params.get("debug"))
         try:
@@ -43,6 +50,8 @@ class _ProvenanceGroup(click.Group):
             # A message may quote what a user or a file gave (a path, a name): keep it one harmless line.
             click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            _refuse_usage(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -58,6 +67,14 @@ class _ProvenanceGroup(click.Group):
                 err=True,
             )
             ctx.exit(INTERNAL_ERROR)
+
+
+def _refuse_usage(exc: click.UsageError) -> NoReturn:
+    """A mistyped command line in one line, like every other error, instead of click's usage block."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError) or exc.ctx is None:
+        raise exc  # the help text itself, or an error with no command to point at
+    click.echo(f"Error: {printable(exc.format_message())} (see `{exc.ctx.command_path} --help`)", err=True)
+    raise click.exceptions.Exit(exc.exit_code) from None
 
 
 @click.group(cls=_ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
