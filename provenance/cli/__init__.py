@@ -30,6 +30,7 @@ from .replay import replay_command
 from .stages import generate_command, revise_command, select_command, sketch_command
 
 INTERNAL_ERROR = 70
+INTERRUPTED = 130
 SIGPIPE_EXIT = 141
 
 
@@ -52,8 +53,15 @@ class _ProvenanceGroup(click.Group):
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             _refuse_usage(exc)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            # Ctrl-C outside a generation: stages roll back their rows and files on the way out. Said in one line
+            # with the shell's code for SIGINT, where click would print a blank line, "Aborted!" and exit 1.
+            click.echo("Error: interrupted before the command finished; run it again to finish it", err=True)
+            ctx.exit(INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`provenance audit F | head`): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
