@@ -124,6 +124,10 @@ class Project:
             settings = json.loads((folder / SETTINGS_FILE).read_text())
         except (OSError, ValueError) as exc:
             raise ProjectError(f"the project settings in {folder} cannot be read: {exc}") from None
+        if not isinstance(settings, dict):
+            raise ProjectError(
+                f"the project settings file {folder / SETTINGS_FILE} is not a JSON object; restore it from backup"
+            )
         url = db_url or settings.get("db") or _default_db_url(folder)
         return cls(root, Store.open(url))
 
