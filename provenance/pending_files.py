@@ -49,9 +49,10 @@ class PendingFiles:
 
         Returns the file's stat, which publishing keeps (a rename preserves size and modification time).
         """
-        if destination.exists() or any(dest == destination for dest, _ in self._pending):
-            raise AlreadyExistsError(f"{destination} already exists; choose another output path")
         try:
+            # Inside the try: a name too long for the file system (ENAMETOOLONG) fails already here.
+            if destination.exists() or any(dest == destination for dest, _ in self._pending):
+                raise AlreadyExistsError(f"{destination} already exists; choose another output path")
             self._make_folder(destination.parent)
             temp = _write_new_file(destination, data)
         except OSError as exc:
