@@ -339,6 +339,10 @@ def verified_file(project: Project, asset: Asset) -> bytes:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from None
+    except OSError as exc:  # a folder where the file was, no permission
+        raise InputFileError(
+            f"the file of asset #{asset.id} ({asset.path}) cannot be read ({exc.strerror}); restore it"
+        ) from None
     if hashlib.sha256(data).hexdigest() != asset.sha256:
         raise InputFileError(
             f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; run `provenance audit` on it"
