@@ -9,6 +9,7 @@ Shared by the audit (each stage's file in a chain) and ``provenance check`` (eve
 from __future__ import annotations
 
 import hashlib
+import stat
 from typing import Literal
 
 from .project import Project
@@ -27,6 +28,8 @@ def file_check(project: Project, asset: Asset, *, deep: bool = False) -> FileChe
         status = path.stat()
     except FileNotFoundError:
         return "missing"
+    if not stat.S_ISREG(status.st_mode):
+        return "missing"  # a folder (or a device) where the file was: the file is gone all the same
     if not deep and status.st_size == asset.size and status.st_mtime_ns == asset.mtime_ns:
         return "intact"
     return "intact" if hashlib.sha256(path.read_bytes()).hexdigest() == asset.sha256 else "changed"
