@@ -7,9 +7,11 @@ SQLite file is an error, not a new empty database that would make every file loo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event, inspect
@@ -126,7 +128,7 @@ def _parse(url: str) -> URL:
 
 def _engine(url: URL) -> Engine:
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, json_deserializer=_stored_json)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ProjectError(
             f"cannot use database URL {_shown(url.render_as_string())}: {_reason(exc)}; is its driver installed?"
@@ -134,6 +136,16 @@ def _engine(url: URL) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _stored_json(text: str) -> Any:
+    """A JSON column's value as stored; text that no longer parses means the database was damaged."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ProjectError(
+            f"a record in the project database holds damaged JSON ({exc}); restore the database from backup"
+        ) from None
 
 
 def _sqlite_file(url: URL) -> Path | None:
