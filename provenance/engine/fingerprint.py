@@ -59,6 +59,14 @@ def cached_sha256(path: Path) -> str:
     """
     resolved = path.resolve()
     key = _file_key(resolved)
+    try:
+        return _remembered_sha256(resolved, key)
+    except (OSError, sqlite3.Error):
+        # The cache only saves time: one that cannot be written, is damaged or stays locked is passed over.
+        return sha256_file(resolved)
+
+
+def _remembered_sha256(resolved: Path, key: tuple[str, int, int, int, int]) -> str:
     database = cache_folder() / "fingerprints.sqlite3"
     database.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(database)) as connection, connection:
