@@ -17,6 +17,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ModelError
 from .cache import cache_folder
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".ckpt", ".pt", ".pth")
@@ -106,6 +107,11 @@ def fingerprint_weights(path: Path) -> Fingerprint:
     else:
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES)
         root = path
-    weights = {file.relative_to(root).as_posix(): cached_sha256(file) for file in files}
+    if not files:
+        raise ModelError(f"{path} holds no weight files ({', '.join(WEIGHT_SUFFIXES)}); it is not a model")
+    try:
+        weights = {file.relative_to(root).as_posix(): cached_sha256(file) for file in files}
+    except OSError as exc:
+        raise ModelError(f"the weights at {path} cannot be read ({exc.filename}: {exc.strerror})") from None
     combined = hashlib.sha256("".join(f"{name}:{sha}\n" for name, sha in sorted(weights.items())).encode())
     return Fingerprint(weight_sha256=weights, digest=combined.hexdigest())
