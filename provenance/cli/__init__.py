@@ -1,8 +1,9 @@
 """The ``provenance`` command line: thin commands over the library, one error boundary at the root.
 
 Every command parses its flags, makes one library call and renders the result. Library errors
-(:class:`~provenance.errors.ProvenanceError`) become one line on stderr and the error's exit code; any
-other exception is a bug and prints one line too, with the traceback only under ``--debug``.
+(:class:`~provenance.errors.ProvenanceError`) become one line on stderr and the error's exit code; a
+mistyped command line is one line with exit 2, Ctrl-C one line with exit 130; any other exception is a
+bug and prints one line too, with the traceback only under ``--debug``.
 """
 
 from __future__ import annotations
