@@ -22,6 +22,7 @@ so teammates on shared storage can read the deliverables when the umask says the
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -99,6 +100,10 @@ class PendingFiles:
         if exc_type is not None:
             for destination in self._published:
                 destination.unlink(missing_ok=True)
+            # The folders this batch made go too, deepest first, if nothing else was put in them meanwhile.
+            for folder in sorted(self._created_folders, key=lambda path: len(path.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         self._pending.clear()
         self._published.clear()
         self._created_folders.clear()
