@@ -139,13 +139,23 @@ def _engine(url: URL) -> Engine:
 
 
 def _stored_json(text: str) -> Any:
-    """A JSON column's value as stored; text that no longer parses means the database was damaged."""
+    """A JSON column's value as stored; text that no longer parses means the database was damaged.
+
+    Every JSON column of :mod:`.tables` holds an object (settings, weight digests): anything else was put
+    there by hand or by damage, and would fail far from here.
+    """
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except ValueError as exc:
         raise ProjectError(
             f"a record in the project database holds damaged JSON ({exc}); restore the database from backup"
         ) from None
+    if not isinstance(value, dict):
+        raise ProjectError(
+            f"a record in the project database holds JSON {type(value).__name__} where an object belongs; "
+            "restore the database from backup"
+        )
+    return value
 
 
 def _sqlite_file(url: URL) -> Path | None:
