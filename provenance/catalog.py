@@ -89,6 +89,8 @@ def add_person(
         credited_name, romanization = f"{family_name} {given_name}", "own"
     elif kana:
         credited_name, romanization = hepburn(kana), "hepburn"
+        if not credited_name:  # only marks that lengthen or double a sound: "ー", "っ"
+            raise InvalidValueError(f"kana reading {kana!r} romanizes to nothing; give the name as they spell it")
     else:
         raise InvalidValueError(
             "give the name as the person spells it, {option:family_name} and {option:given_name}, or their kana "

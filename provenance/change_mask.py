@@ -14,6 +14,7 @@ a few percent and ignores JPEG re-encoding.
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 from PIL import Image
@@ -25,6 +26,7 @@ WORKING_SIZE = 1024
 THRESHOLD = 8.0  # CIEDE2000 units: about where a careful viewer starts to see a difference
 BLUR_SIGMA = 1.0
 MIN_SPECK = 12  # pixels, at working size
+MAX_MASK_PIXELS = WORKING_SIZE * WORKING_SIZE  # masks are kept smaller still, at the share size
 
 
 def working_size(size: tuple[int, int]) -> tuple[int, int]:
@@ -65,8 +67,20 @@ def mask_png(mask: np.ndarray) -> bytes:
 
 
 def read_mask(data: bytes) -> np.ndarray:
-    with Image.open(io.BytesIO(data)) as image:
-        return np.asarray(image.convert("1"), dtype=bool)
+    """The mask in a file :func:`mask_png` wrote; OSError for one that is damaged or far larger than any it writes.
+
+    Masks are kept at the share size (a few hundred pixels across), so a mask file of millions of pixels was
+    put there by someone else: it is refused from its header, before Pillow would decode it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_MASK_PIXELS:
+                    raise OSError(f"a mask of {image.width}x{image.height} is larger than any mask written here")
+                return np.asarray(image.convert("1"), dtype=bool)
+        except (Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+            raise OSError(f"not a readable mask ({exc})") from exc
 
 
 def share_size(size: tuple[int, int]) -> tuple[int, int]:

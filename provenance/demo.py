@@ -20,10 +20,12 @@ from .audit import AuditReport, audit_file
 from .credits.formats import render_txt
 from .credits.sheet import credit_sheet
 from .engine import StepObserver
+from .errors import InvalidValueError
 from .imaging import load_image
 from .project import Project
 
 WIDTH, HEIGHT = 512, 288
+STRENGTH = 0.6
 HORIZON = 150
 _INK = (30, 30, 35)
 _PAPER = (246, 244, 238)
@@ -57,6 +59,8 @@ def run_demo(
     steps: int = 20,
 ) -> DemoResult:
     """Play the whole story in a new project at ``folder``; report each step as it finishes."""
+    if int(STRENGTH * steps) < 1:  # checked before the project is made: a failed demo leaves nothing behind
+        raise InvalidValueError(f"{steps} steps at strength {STRENGTH} run no denoising step; give 2 or more")
     timeline: list[DemoStep] = []
 
     def done(name: str, started: float, detail: str) -> None:
@@ -91,7 +95,7 @@ def run_demo(
         prompt="harbor street at dusk, warm lamps, anime background painting",
         negative_prompt="people, text",
         seed=1203,
-        strength=0.6,
+        strength=STRENGTH,
         steps=steps,
         candidates=3,
         on_step=on_progress,

@@ -27,5 +27,28 @@ def find_japanese_font() -> Path:
         path = Path(explicit)
         if not path.is_file():
             raise MissingFontError(f"{FONT_VARIABLE}={explicit} is not a file; point it at a Japanese .ttf font")
+        _check_japanese(path)
         return path
     return SHIPPED_FONT
+
+
+# A character every Japanese font has (美, of 美術監督): a font without it draws every Japanese name as boxes.
+_PROBE = "美"
+
+
+def _check_japanese(path: Path) -> None:
+    """Refuse a file that is no font, or a font without Japanese glyphs, before anything is drawn with it."""
+    import struct
+
+    from fontTools.ttLib import TTFont, TTLibError  # type: ignore[import-untyped]  # fpdf2's own font reader
+
+    try:
+        # Opened here, so the file is closed whatever fontTools makes of it.
+        with path.open("rb") as handle, TTFont(handle, fontNumber=0, lazy=True) as font:
+            characters = font.getBestCmap() or {}
+    except (TTLibError, OSError, ValueError, KeyError, AssertionError, struct.error) as exc:
+        raise MissingFontError(
+            f"{FONT_VARIABLE}={path} is not a TrueType font ({exc}); point it at a Japanese .ttf font"
+        ) from exc
+    if ord(_PROBE) not in characters:
+        raise MissingFontError(f"{FONT_VARIABLE}={path} has no Japanese characters; point it at a Japanese .ttf font")

@@ -100,12 +100,17 @@ def decode_image(data: bytes, *, name: str) -> Image.Image:
 @contextlib.contextmanager
 def _header_only() -> Iterator[None]:
     """Leave the size check to :func:`decode_image`, which applies our bound (and its override) instead of
-    Pillow's fixed one; Pillow's check would raise or warn at its own limit before ours is consulted."""
+    Pillow's fixed one; Pillow's check would raise or warn at its own limit before ours is consulted.
+
+    Pillow's other warnings are about metadata it skips (``Corrupt EXIF data``); the pixels decode all the
+    same, and the warning would only add lines to stderr around our one-line answers.
+    """
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = previous

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .errors import ProjectError
+from .errors import InvalidValueError, ProjectError
 
 CA_CERT = "studio-ca.pem"
 CA_KEY = "studio-ca.key"
@@ -35,6 +35,10 @@ SIGNER_KEY = "signer.key"
 
 _CA_YEARS = 20
 _LEAF_YEARS = 10
+# Certificate common names hold at most 64 characters (RFC 5280's ub-common-name; cryptography enforces it),
+# and the longest one here is the studio's name followed by this.
+_LEAF_SUFFIX = " background department"
+MAX_STUDIO_NAME = 64 - len(_LEAF_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,11 @@ class SigningIdentity:
 
 def create_studio_keys(folder: Path, studio: str) -> None:
     """Write a new studio CA and signing certificate into ``folder`` (private keys owner-only)."""
+    if len(studio) > MAX_STUDIO_NAME:
+        raise InvalidValueError(
+            f"studio name {studio!r} is {len(studio)} characters, longer than the {MAX_STUDIO_NAME} its certificates "
+            "can hold; give a shorter --studio (the full name can go in `production add --studio`)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC) - timedelta(minutes=5)
 
@@ -72,7 +81,7 @@ def create_studio_keys(folder: Path, studio: str) -> None:
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     leaf_cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(f"{studio} background department", studio))
+        .subject_name(_name(f"{studio}{_LEAF_SUFFIX}", studio))
         .issuer_name(ca_name)
         .public_key(leaf_key.public_key())
         .serial_number(x509.random_serial_number())

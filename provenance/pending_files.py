@@ -22,6 +22,7 @@ so teammates on shared storage can read the deliverables when the umask says the
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -49,9 +50,10 @@ class PendingFiles:
 
         Returns the file's stat, which publishing keeps (a rename preserves size and modification time).
         """
-        if destination.exists() or any(dest == destination for dest, _ in self._pending):
-            raise AlreadyExistsError(f"{destination} already exists; choose another output path")
         try:
+            # Inside the try: a name too long for the file system (ENAMETOOLONG) fails already here.
+            if destination.exists() or any(dest == destination for dest, _ in self._pending):
+                raise AlreadyExistsError(f"{destination} already exists; choose another output path")
             self._make_folder(destination.parent)
             temp = _write_new_file(destination, data)
         except OSError as exc:
@@ -98,6 +100,10 @@ class PendingFiles:
         if exc_type is not None:
             for destination in self._published:
                 destination.unlink(missing_ok=True)
+            # The folders this batch made go too, deepest first, if nothing else was put in them meanwhile.
+            for folder in sorted(self._created_folders, key=lambda path: len(path.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         self._pending.clear()
         self._published.clear()
         self._created_folders.clear()

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from functools import cached_property
@@ -83,6 +84,7 @@ class Project:
         folder = root / MARKER
         if folder.exists():
             raise ProjectError(f"{root} already holds a provenance project; use it, or pick another folder")
+        created = [path for path in (root, *root.parents) if not path.exists()]
         try:
             root.mkdir(parents=True, exist_ok=True)
             folder.mkdir()
@@ -94,8 +96,15 @@ class Project:
             (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
             create_studio_keys(folder / "keys", studio)
             store = Store.create(db_url or _default_db_url(folder))
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(folder, ignore_errors=True)
+            for path in created:  # the folders init made for the project, innermost first, if still empty
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            if isinstance(exc, OSError):  # a full disk, a file-size limit
+                raise ProjectError(
+                    f"cannot write the project in {root} ({exc.strerror or exc}); free some space"
+                ) from exc
             raise
         return cls(root, store)
 
@@ -115,6 +124,10 @@ class Project:
             settings = json.loads((folder / SETTINGS_FILE).read_text())
         except (OSError, ValueError) as exc:
             raise ProjectError(f"the project settings in {folder} cannot be read: {exc}") from exc
+        if not isinstance(settings, dict):
+            raise ProjectError(
+                f"the project settings file {folder / SETTINGS_FILE} is not a JSON object; restore it from backup"
+            )
         url = db_url or settings.get("db") or _default_db_url(folder)
         return cls(root, Store.open(url))
 

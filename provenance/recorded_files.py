@@ -10,6 +10,7 @@ the stages and replays that read an earlier stage's file as their input.
 from __future__ import annotations
 
 import hashlib
+import stat
 from typing import Literal
 
 from .errors import InputFileError
@@ -29,6 +30,8 @@ def file_check(project: Project, asset: Asset, *, deep: bool = False) -> FileChe
         status = path.stat()
     except FileNotFoundError:
         return "missing"
+    if not stat.S_ISREG(status.st_mode):
+        return "missing"  # a folder (or a device) where the file was: the file is gone all the same
     if not deep and status.st_size == asset.size and status.st_mtime_ns == asset.mtime_ns:
         return "intact"
     return "intact" if hashlib.sha256(path.read_bytes()).hexdigest() == asset.sha256 else "changed"
@@ -41,6 +44,10 @@ def verified_file(project: Project, asset: Asset) -> bytes:
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputFileError(f"the file of asset #{asset.id} ({asset.path}) is missing; restore it") from exc
+    except OSError as exc:  # a folder where the file was, no permission
+        raise InputFileError(
+            f"the file of asset #{asset.id} ({asset.path}) cannot be read ({exc.strerror}); restore it"
+        ) from exc
     if hashlib.sha256(data).hexdigest() != asset.sha256:
         raise InputFileError(
             f"the file of asset #{asset.id} ({asset.path}) changed since it was recorded; run `provenance audit` on it"

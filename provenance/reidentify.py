@@ -22,6 +22,7 @@ PHASH_BOUND = 18
 DHASH_BOUND = 18
 SSIM_BOUND = 0.8
 _CONFIRM_SIZE = 512  # SSIM is compared at this long side: enough detail, a few milliseconds
+_SSIM_WINDOW = 7  # skimage's structural_similarity window: both sides of a picture must be at least this
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,13 @@ def similarity(recorded: Image.Image, query: Image.Image) -> float:
     # Compared no finer than the copy itself: a half-size copy has lost the finest detail.
     scale = min(1.0, _CONFIRM_SIZE / max(recorded.size), max(query.size) / max(recorded.size))
     size = (max(1, round(recorded.width * scale)), max(1, round(recorded.height * scale)))
+    if min(size) < _SSIM_WINDOW:
+        return 0.0  # a copy a few pixels across keeps nothing to confirm a match with (SSIM needs 7x7)
     reference = _gray(recorded.resize(size, Image.Resampling.BILINEAR))
     scores = [structural_similarity(reference, _gray(query.resize(size, Image.Resampling.BILINEAR)), data_range=1.0)]
 
     cropped = (round(query.width * scale), round(query.height * scale))
-    if 7 <= cropped[0] < size[0] and 7 <= cropped[1] < size[1]:
+    if _SSIM_WINDOW <= cropped[0] < size[0] and _SSIM_WINDOW <= cropped[1] < size[1]:
         patch = _gray(query.resize(cropped, Image.Resampling.BILINEAR))
         response = match_template(reference, patch)
         top, left = np.unravel_index(int(np.argmax(response)), response.shape)

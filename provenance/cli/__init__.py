@@ -1,8 +1,9 @@
 """The ``provenance`` command line: thin commands over the library, one error boundary at the root.
 
 Every command parses its flags, makes one library call and renders the result. Library errors
-(:class:`~provenance.errors.ProvenanceError`) become one line on stderr and the error's exit code; any
-other exception is a bug and prints one line too, with the traceback only under ``--debug``.
+(:class:`~provenance.errors.ProvenanceError`) become one line on stderr and the error's exit code; a
+mistyped command line is one line with exit 2, Ctrl-C one line with exit 130; any other exception is a
+bug and prints one line too, with the traceback only under ``--debug``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,7 +20,7 @@ from .._version import __version__
 from ..errors import ProvenanceError
 from ..plain_text import printable
 from .app import AppContext
-from .exit_codes import INTERNAL_ERROR, SIGPIPE, error_code
+from .exit_codes import INTERNAL_ERROR, INTERRUPTED, SIGPIPE, error_code
 
 # Each command and the module that defines it, imported only when that command runs (or --help lists
 # it), so `provenance --help` does not pay for SQLAlchemy, c2pa or numpy. In the order --help shows them.
@@ -122,7 +124,10 @@ class _ProvenanceGroup(click.Group):
             formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args))
+        try:
+            return super().parse_args(ctx, hoist_global_options(args))
+        except click.UsageError as exc:
+            _refuse_usage(exc)
 
     def invoke(self, ctx: click.Context) -> object:
         debug = bool(ctx.params.get("debug"))
@@ -134,8 +139,17 @@ class _ProvenanceGroup(click.Group):
             # A message may quote what a user or a file gave (a path, a name): keep it one harmless line.
             click.echo(f"Error: {printable(exc.render(flag_for))}", err=True)
             ctx.exit(error_code(exc))
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except click.UsageError as exc:
+            _refuse_usage(exc)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            # Ctrl-C outside a generation: stages roll back their rows and files on the way out. Said in one line
+            # with the shell's code for SIGINT, where click would print a blank line, "Aborted!" and exit 1.
+            click.echo("Error: interrupted before the command finished; run it again to finish it", err=True)
+            ctx.exit(INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`provenance audit F | head`): stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -188,6 +202,14 @@ def hoist_global_options(args: list[str]) -> list[str]:
         rest.append(arg)
         index += 1
     return hoisted + rest
+
+
+def _refuse_usage(exc: click.UsageError) -> NoReturn:
+    """A mistyped command line in one line, like every other error, instead of click's usage block."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError) or exc.ctx is None:
+        raise exc  # the help text itself, or an error with no command to point at
+    click.echo(f"Error: {printable(exc.format_message())} (see `{exc.ctx.command_path} --help`)", err=True)
+    raise click.exceptions.Exit(exc.exit_code) from None
 
 
 @click.group(cls=_ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -104,9 +104,18 @@ def image_bytes(image: Image.Image, path: Path) -> bytes:
     """The picture encoded in the format the file name asks for (PNG when it names none we know)."""
     from PIL import Image
 
+    image_format = Image.registered_extensions().get(path.suffix.lower(), "PNG")
     buffer = io.BytesIO()
-    image.save(buffer, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"))
-    return buffer.getvalue()
+    # Pillow reads formats it cannot write (.psd, .h5, .xbm for RGB): it says so with a KeyError or OSError.
+    try:
+        image.save(buffer, format=image_format)
+    except KeyError:
+        reason = "Pillow has no writer for it"
+    except (OSError, ValueError) as exc:
+        reason = str(exc)
+    else:
+        return buffer.getvalue()
+    raise OutputFileError(f"cannot write {path} as {image_format} ({reason}); name it .png, .jpg, .webp or .tif")
 
 
 def echo_json(data: Any) -> None:

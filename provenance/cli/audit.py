@@ -48,12 +48,16 @@ def audit_command(
     if heatmap or sheet:
         from ..audit.visuals import render_heatmap, render_process_sheet, stage_thumbnails
 
+        # Both pictures are made before either is written: a failure leaves neither behind.
+        pictures = []
         if sheet:
-            write_output(sheet, image_bytes(render_process_sheet(report, stage_thumbnails(app.project, report)), sheet))
-            click.echo(f"Wrote the process sheet to {sheet}", err=True)
+            process = render_process_sheet(report, stage_thumbnails(app.project, report))
+            pictures.append(("process sheet", sheet, image_bytes(process, sheet)))
         if heatmap:
-            write_output(heatmap, image_bytes(render_heatmap(report, load_image(file)), heatmap))
-            click.echo(f"Wrote the heatmap to {heatmap}", err=True)
+            pictures.append(("heatmap", heatmap, image_bytes(render_heatmap(report, load_image(file)), heatmap)))
+        for name, path, data in pictures:
+            write_output(path, data)
+            click.echo(f"Wrote the {name} to {path}", err=True)
     click.get_current_context().exit(audit_code(report, strict=strict))
 
 

@@ -54,7 +54,8 @@ def credits_export(
     """Export the credit sheet of PRODUCTION (txt, md, csv, json, html or pdf).
 
     A stage with nobody recorded on it fails the export (exit 3) and is listed; after
-    `credits lock`, any difference from the locked sheet is named on stderr.
+    `credits lock`, any difference from the locked sheet is named on stderr, and a stored
+    sign-off whose signature no longer verifies stops the export (exit 4).
     """
     sheet = credit_sheet(app.project, production, background=background, allow_gaps=allow_gaps)
     comparison = locked_changes(app.project, sheet)

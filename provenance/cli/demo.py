@@ -12,7 +12,7 @@ from .app import candidate_progress
 
 @click.command("demo")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="provenance-demo")
-@click.option("--steps", type=click.IntRange(1, 200), default=20, show_default=True, help="Denoising steps.")
+@click.option("--steps", type=click.IntRange(2, 200), default=20, show_default=True, help="Denoising steps.")
 def demo_command(folder: Path, steps: int) -> None:
     """Play the short film's case, done right, in a new project at FOLDER: layout, 3 AI candidates, selection,
     paint-over, audit, credits. Uses the built-in tiny model; nothing is downloaded.

@@ -24,13 +24,14 @@ OK = 0
 ERROR = 1
 USAGE = 2  # click's own, for a mistyped command line
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug; please report it
+INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 SIGPIPE = 141  # the reader of our output went away, as `| head` does
 
 ERROR_CODES: dict[type[ProvenanceError], int] = {
     CreditGapsError: 3,
     LockTamperedError: 4,
     CreditsChangedError: 5,
-    GenerationCancelled: 130,  # as a shell reports Ctrl-C
+    GenerationCancelled: INTERRUPTED,
 }
 
 VERDICT_CODES: dict[str, int] = {

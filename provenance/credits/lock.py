@@ -8,6 +8,7 @@ new sheet changes, in words a production office can read (:func:`sheet_changes` 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,7 +78,11 @@ def locked_changes(project: Project, sheet: CreditSheet) -> LockComparison | Non
     lock, person = found
     data = lock.sheet_json.encode()
     anchors = project.trust_anchors
-    if not verify_detached(lock.certificate_chain, anchors, data, base64.b64decode(lock.signature)):
+    try:
+        signature = base64.b64decode(lock.signature, validate=True)
+    except binascii.Error:
+        signature = b""  # not even base64 any more: altered, and refused as such just below
+    if not verify_detached(lock.certificate_chain, anchors, data, signature):
         raise LockTamperedError(
             f"the credits locked for {lock.scope} by {person.handle} fail their signature check; "
             "the stored sign-off was altered: lock the sheet again after review"

@@ -17,6 +17,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ModelError
 from .cache import cache_folder
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".ckpt", ".pt", ".pth")
@@ -59,6 +60,14 @@ def cached_sha256(path: Path) -> str:
     """
     resolved = path.resolve()
     key = _file_key(resolved)
+    try:
+        return _remembered_sha256(resolved, key)
+    except (OSError, sqlite3.Error):
+        # The cache only saves time: one that cannot be written, is damaged or stays locked is passed over.
+        return sha256_file(resolved)
+
+
+def _remembered_sha256(resolved: Path, key: tuple[str, int, int, int, int]) -> str:
     database = cache_folder() / "fingerprints.sqlite3"
     database.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(database)) as connection, connection:
@@ -98,6 +107,11 @@ def fingerprint_weights(path: Path) -> Fingerprint:
     else:
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in WEIGHT_SUFFIXES)
         root = path
-    weights = {file.relative_to(root).as_posix(): cached_sha256(file) for file in files}
+    if not files:
+        raise ModelError(f"{path} holds no weight files ({', '.join(WEIGHT_SUFFIXES)}); it is not a model")
+    try:
+        weights = {file.relative_to(root).as_posix(): cached_sha256(file) for file in files}
+    except OSError as exc:
+        raise ModelError(f"the weights at {path} cannot be read ({exc.filename}: {exc.strerror})") from exc
     combined = hashlib.sha256("".join(f"{name}:{sha}\n" for name, sha in sorted(weights.items())).encode())
     return Fingerprint(weight_sha256=weights, digest=combined.hexdigest())

@@ -219,6 +219,7 @@ def _first_sentence(exc: BaseException) -> str:
 
 def _load(source: ModelSource, dtype: Any) -> Any:
     from diffusers import AutoPipelineForImage2Image, StableDiffusionImg2ImgPipeline, StableDiffusionXLImg2ImgPipeline
+    from safetensors import SafetensorError
 
     sdxl = source.architecture == "sdxl"
     # SDXL pipelines otherwise stamp an invisible watermark whenever invisible-watermark is installed.
@@ -234,10 +235,13 @@ def _load(source: ModelSource, dtype: Any) -> Any:
         return AutoPipelineForImage2Image.from_pretrained(
             str(source.path), torch_dtype=dtype, local_files_only=True, **extra
         )
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError) as exc:
+        # TypeError and SafetensorError: a damaged json file or weight file inside the model folder.
         if source.single_file:
             raise ModelError(
                 f"{source.path.name} does not fit the config at {source.config}: {_first_sentence(exc)}; "
                 "give {option:config} with the json files of the model it was trained as"
             ) from exc
-        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_sentence(exc)}") from exc
+        # The built-in model lives in the user cache, built once: removing the folder has it built again.
+        advice = f"; delete {source.path} and it is built again" if source.is_test_model else ""
+        raise ModelError(f"the model at {source.path} cannot be loaded: {_first_sentence(exc)}{advice}") from exc

@@ -70,11 +70,16 @@ def folder_architecture(folder: Path) -> str:
     """``sd`` or ``sdxl``, from the pipeline class a diffusers folder's ``model_index.json`` names."""
     index_file = folder / "model_index.json"
     try:
-        pipeline_class = str(json.loads(index_file.read_text()).get("_class_name", ""))
+        index = json.loads(index_file.read_text())
     except FileNotFoundError as exc:
         raise ModelError(f"{folder} has no model_index.json; it is not a diffusers model folder") from exc
+    except OSError as exc:
+        raise ModelError(f"{index_file} cannot be read ({exc.strerror}); the model folder is damaged") from exc
     except ValueError as exc:
         raise ModelError(f"{index_file} is not valid JSON; the model folder is damaged") from exc
+    if not isinstance(index, dict):
+        raise ModelError(f"{index_file} is not a JSON object naming a pipeline; the model folder is damaged")
+    pipeline_class = str(index.get("_class_name", ""))
     for prefix, architecture in _PIPELINE_PREFIXES.items():
         if pipeline_class.startswith(prefix):
             return architecture

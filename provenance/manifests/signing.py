@@ -12,9 +12,20 @@ import c2pa
 from ..errors import SigningError
 from ..keys import SigningIdentity
 from .definition import component_ingredient, parent_ingredient
-from .validation import FailureKind, ValidationFinding, dominant_kind, finding_for_reader_error, manifest_store_findings
+from .validation import (
+    UNREADABLE_STORE,
+    FailureKind,
+    ValidationFinding,
+    dominant_kind,
+    finding_for_reader_error,
+    manifest_store_findings,
+)
 
 _THUMBNAIL = "thumbnail.jpg"
+
+
+# Bytes every embedded manifest store shows: the JUMBF superbox type, and PNG's chunk that holds the store.
+_STORE_MARKERS = (b"jumb", b"caBX")
 
 
 @dataclass(frozen=True)
@@ -116,8 +127,13 @@ def read_manifest_store(
     try:
         reader = c2pa.Reader.try_create(mime_type, io.BytesIO(data), None, _context(trust_anchors_pem))
     except c2pa.C2paError as exc:
+        finding = finding_for_reader_error(str(exc))
+        if finding.code == UNREADABLE_STORE and not any(marker in data for marker in _STORE_MARKERS):
+            # No manifest store in the bytes at all: c2pa could not parse the file itself (a truncated PNG or
+            # JPEG). That is a damaged picture, which decoding reports, not a manifest present but unreadable.
+            return None
         # A remote, prerelease or unparseable store: there is a manifest, but nothing could be checked.
-        return ManifestStore("", {}, "Invalid", [finding_for_reader_error(str(exc))])
+        return ManifestStore("", {}, "Invalid", [finding])
     if reader is None:
         return None
     with reader:

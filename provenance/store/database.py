@@ -7,14 +7,16 @@ SQLite file is an error, not a new empty database that would make every file loo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine
 
 from ..errors import ProjectError
@@ -29,13 +31,14 @@ class Store:
     ...     _ = s.add(tables.Production(handle="hl", title="Harbor Lights"))
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, url: str = "") -> None:
         self.engine = engine
+        self.url = url  # as the user gave it, for messages
 
     @classmethod
     def create(cls, url: str) -> Store:
         """A new database at ``url`` with every table, or an existing one of this version (idempotent)."""
-        store = cls(_engine(_parse(url)))
+        store = cls(_engine(_parse(url)), url)
         try:
             SQLModel.metadata.create_all(store.engine)
             with Session(store.engine) as session:
@@ -61,7 +64,7 @@ class Store:
                 )
             # mode=rw: SQLite itself refuses to create the file, whatever happens between the check and here.
             parsed = parsed.set(database=f"file:{quote(str(database_file))}?mode=rw", query={"uri": "true"})
-        store = cls(_engine(parsed))
+        store = cls(_engine(parsed), url)
         store.check_schema(url)
         return store
 
@@ -73,6 +76,8 @@ class Store:
                 info = session.get(tables.SchemaInfo, 1) if ours else None
         except SQLAlchemyError as exc:
             self.close()
+            if _busy(exc):
+                raise ProjectError(_busy_message(url, exc)) from exc
             raise ProjectError(
                 f"the database at {_shown(url)} cannot be read as a provenance database ({_reason(exc)}); "
                 "restore it from backup"
@@ -89,14 +94,26 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A database that fails under it (locked by another writer, read-only, full, a table gone) is one
+        :class:`ProjectError` line; the transaction is rolled back all the same.
+        """
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except SQLAlchemyError as exc:
+            if _busy(exc):
+                raise ProjectError(_busy_message(self.url, exc)) from exc
+            raise ProjectError(
+                f"the database at {_shown(self.url)} failed ({_reason(exc)}); if it is read-only or its disk is "
+                "full, fix that and run the command again, else restore it from backup"
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -111,7 +128,7 @@ def _parse(url: str) -> URL:
 
 def _engine(url: URL) -> Engine:
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, json_deserializer=_stored_json)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ProjectError(
             f"cannot use database URL {_shown(url.render_as_string())}: {_reason(exc)}; is its driver installed?"
@@ -119,6 +136,26 @@ def _engine(url: URL) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _stored_json(text: str) -> Any:
+    """A JSON column's value as stored; text that no longer parses means the database was damaged.
+
+    Every JSON column of :mod:`.tables` holds an object (settings, weight digests): anything else was put
+    there by hand or by damage, and would fail far from here.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ProjectError(
+            f"a record in the project database holds damaged JSON ({exc}); restore the database from backup"
+        ) from exc
+    if not isinstance(value, dict):
+        raise ProjectError(
+            f"a record in the project database holds JSON {type(value).__name__} where an object belongs; "
+            "restore the database from backup"
+        )
+    return value
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -136,6 +173,18 @@ def _shown(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return repr(url)
+
+
+def _busy(exc: SQLAlchemyError) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def _busy_message(url: str, exc: SQLAlchemyError) -> str:
+    # SQLite's answer once its busy timeout (5 s) has passed: another process holds the write lock.
+    return (
+        f"the database at {_shown(url)} is busy ({_reason(exc)}): another provenance command is writing to it; "
+        "run this one again when it has finished"
+    )
 
 
 def _reason(exc: BaseException) -> str:
