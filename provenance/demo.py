@@ -33,8 +33,11 @@ _PAPER = (246, 244, 238)
 
 @dataclass(frozen=True)
 class DemoStep:
+    """A stage of the story (``sketch``, ``generate``...) that finished, or starts (``seconds`` None: the slow
+    ones say so first), or one AI candidate that is made (``candidate``)."""
+
     name: str
-    seconds: float
+    seconds: float | None
     detail: str
 
 
@@ -58,7 +61,11 @@ def run_demo(
     on_progress: StepObserver | None = None,
     steps: int = 20,
 ) -> DemoResult:
-    """Play the whole story in a new project at ``folder``; report each step as it finishes."""
+    """Play the whole story in a new project at ``folder``; report each stage, and each AI candidate, as it finishes.
+
+    ``on_progress`` gets every denoising step (for progress bars); ``on_step`` gets one :class:`DemoStep` a
+    stage and one a candidate, so a log or a pipe hears from the demo while the candidates are made.
+    """
     if int(STRENGTH * steps) < 1:  # checked before the project is made: a failed demo leaves nothing behind
         raise InvalidValueError(f"{steps} steps at strength {STRENGTH} run no denoising step; give 2 or more")
     timeline: list[DemoStep] = []
@@ -88,6 +95,9 @@ def run_demo(
     done("sketch", started, f"layout by Tanaka Aiko -> {sketch.path}")
 
     started = time.perf_counter()
+    if on_step:
+        on_step(DemoStep("generate", None, "loading the tiny model (built on first use), then 3 candidates"))
+    finished_candidates = _CandidateTimer(3, done, on_progress)
     candidates = record.record_generation(
         project,
         str(sketch.asset_id),
@@ -98,18 +108,19 @@ def run_demo(
         strength=STRENGTH,
         steps=steps,
         candidates=3,
-        on_step=on_progress,
+        on_step=finished_candidates,
     )
+    finished_candidates.finish()
     done(
         "generate",
         started,
-        f"3 candidates ({', '.join(f'#{c.asset_id}' for c in candidates)}) from tiny, run by Sato Ken",
+        f"3 candidates (assets {', '.join(f'#{c.asset_id}' for c in candidates)}) from tiny, run by Sato Ken",
     )
 
     started = time.perf_counter()
     chosen = candidates[1]
     selected = record.record_selection(project, str(chosen.asset_id), by="yamada-hanako")
-    done("select", started, f"Yamada Hanako picked candidate #{chosen.asset_id}")
+    done("select", started, f"Yamada Hanako picked candidate 2 (asset #{chosen.asset_id})")
 
     started = time.perf_counter()
     paint_file = incoming / "C012_paintover.png"
@@ -140,6 +151,37 @@ def run_demo(
         audit_path=audit_path,
         steps=timeline,
     )
+
+
+class _CandidateTimer:
+    """The engine's step observer that also reports each candidate once, when it is done.
+
+    A candidate is done at its last step, or at the latest when the next one starts (or the run ends), so a
+    scheduler that counts its steps differently still gets every candidate reported once.
+    """
+
+    def __init__(self, count: int, done: Callable[[str, float, str], None], forward: StepObserver | None) -> None:
+        self.count, self.done, self.forward = count, done, forward
+        self.current: int | None = None
+        self.started = time.perf_counter()
+        self.steps = 0
+        self.reported: set[int] = set()
+
+    def __call__(self, candidate: int, step: int, total: int) -> None:
+        if self.forward is not None:
+            self.forward(candidate, step, total)
+        if candidate != self.current:
+            self.finish()
+            self.current, self.started = candidate, time.perf_counter()
+        self.steps = step
+        if step >= total:
+            self.finish()
+
+    def finish(self) -> None:
+        if self.current is None or self.current in self.reported:
+            return
+        self.reported.add(self.current)
+        self.done("candidate", self.started, f"{self.current + 1}/{self.count} made in {self.steps} denoising steps")
 
 
 def draw_layout() -> Image.Image:

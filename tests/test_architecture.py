@@ -26,6 +26,7 @@ FORBIDDEN = {
 }
 SHARED = (
     "provenance.catalog",
+    "provenance.asset_listing",
     "provenance.project",
     "provenance.keys",
     "provenance.trust",

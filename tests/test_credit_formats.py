@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from provenance.credits.formats import CSV_COLUMNS, render_csv, render_html, render_json, render_md, render_txt
+from provenance.credits.lock import LockedSheet, SheetStatus
 from provenance.credits.pdf import render_pdf
 from provenance.credits.sheet import CreditGap, ModelUseFact, ProductionInfo, build_credit_sheet
 from provenance.errors import MissingFontError
@@ -68,7 +69,8 @@ def test_html_is_one_self_contained_page_with_an_end_roll() -> None:
 
 def test_pdf_embeds_the_shipped_japanese_font_and_its_text_can_be_searched(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(FONT_VARIABLE, raising=False)
-    data = render_pdf(sample_sheet(), created=datetime(2026, 11, 24, tzinfo=UTC))
+    status = SheetStatus(exported_at=datetime(2026, 11, 24, tzinfo=UTC), studio="Harbor Studio")
+    data = render_pdf(sample_sheet(), status)
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     for expected in (
@@ -83,6 +85,38 @@ def test_pdf_embeds_the_shipped_japanese_font_and_its_text_can_be_searched(monke
     descendants = [f["/DescendantFonts"][0].get_object() for f in fonts if "/DescendantFonts" in f]
     assert descendants and all("/FontFile2" in d["/FontDescriptor"] for d in descendants)
     assert {str(d["/BaseFont"]).split("+")[-1] for d in descendants} == {"IPAexGothic"}
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_pdf_says_studio_export_date_and_whether_it_is_the_locked_sheet() -> None:
+    """A printed sheet travels without the database: it must say who exported it, when, and if it is final."""
+    sheet = sample_sheet()
+    exported = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    lock = LockedSheet(
+        scope="harbor",
+        locked_by="yamada-hanako",
+        locked_at=datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        sheet=sheet,
+        locked_by_name="Yamada Hanako",
+        locked_by_native="山田 花子",
+    )
+    draft = pdf_text(render_pdf(sheet, SheetStatus(exported_at=exported, studio="Harbor Studio")))
+    assert "Harbor Lights" in draft and "港の灯り" in draft
+    assert "Studio: Harbor Studio" in draft and "Exported: 2026-11-24 09:30 UTC" in draft
+    assert "Draft: not locked" in draft and "下書き（未確定）" in draft and "Locked by" not in draft
+
+    locked = render_pdf(sheet, SheetStatus(exported_at=exported, studio="Harbor Studio", lock=lock))
+    text = pdf_text(locked)
+    assert "Locked by Yamada Hanako on 2026-11-20" in text and "確定（2026-11-20 山田 花子）" in text
+    assert "Draft" not in text
+    assert PdfReader(io.BytesIO(locked)).metadata["/Subject"] == "Locked by Yamada Hanako on 2026-11-20"
+
+    changed = pdf_text(render_pdf(sheet, SheetStatus(exported_at=exported, studio=None, lock=lock, changed=True)))
+    assert "Draft: changed since locked by Yamada Hanako on 2026-11-20" in changed
+    assert "Studio: —" in changed
 
 
 def test_pdf_with_a_bad_font_override_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
+from provenance.asset_listing import AssetList
 from provenance.audit import AuditReport
 from provenance.audit.project_check import CheckReport
 from provenance.credits.lineage import Lineage
@@ -22,6 +23,7 @@ from .conftest import UPDATE_GOLDEN
 
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 MODELS: dict[str, type[BaseModel]] = {
+    "asset-list.v1.json": AssetList,
     "audit-report.v1.json": AuditReport,
     "check-report.v1.json": CheckReport,
     "credit-sheet.v1.json": CreditSheet,

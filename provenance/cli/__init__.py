@@ -72,6 +72,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Verify FILE's signed chain and report every stage: kind, AI or human, people, tool or model, and the "
         "share of the final picture each stage made.",
     ),
+    "asset": (
+        "provenance.cli.asset:asset_group",
+        "Recorded assets (the image files of every stage), by the id other commands take.",
+    ),
     "lineage": (
         "provenance.cli.lineage:lineage_command",
         "Show the stages and inputs behind ASSET (an id or a recorded file), newest first.",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..credits import FORMATS, credit_sheet, lock_credits, locked_changes, render
+from ..credits import FORMATS, credit_sheet, lock_credits, locked_changes, render, sheet_status
 from ..errors import CreditsChangedError
 from .app import AppContext, pass_app, write_output
 
@@ -55,7 +55,8 @@ def credits_export(
 
     A stage with nobody recorded on it fails the export (exit 3) and is listed; after
     `credits lock`, any difference from the locked sheet is named on stderr, and a stored
-    sign-off whose signature no longer verifies stops the export (exit 4).
+    sign-off whose signature no longer verifies stops the export (exit 4). The PDF also prints the
+    studio, the date of the export and "Locked by NAME on DATE", or that it is a draft.
     """
     sheet = credit_sheet(app.project, production, background=background, allow_gaps=allow_gaps)
     comparison = locked_changes(app.project, sheet)
@@ -66,7 +67,9 @@ def credits_export(
         if strict:
             raise CreditsChangedError(f"this export {message}")
         click.echo(f"Note: this export {message}", err=True)
-    data = render(sheet, output_format)
+    # The PDF travels alone, so it says which studio exported it, when, and whether it is the signed-off sheet.
+    status = sheet_status(app.project, sheet, comparison) if output_format == "pdf" else None
+    data = render(sheet, output_format, status=status)
     if output:
         write_output(output, data)
         click.echo(f"Wrote the {output_format} credit sheet to {output}", err=True)

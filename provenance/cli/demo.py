@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -21,12 +24,23 @@ def demo_command(folder: Path, steps: int) -> None:
     Example:
       provenance demo /tmp/harbor-demo
     """
+    # Progress bars go to stderr and show only at a terminal; a log or a pipe gets a line per candidate instead.
+    bars_shown = sys.stderr.isatty() and sys.stdout.isatty()
+    with ExitStack() as bars:
 
-    def report(step: DemoStep) -> None:
-        click.echo(f"  {step.name:<9} {step.seconds:6.2f} s  {step.detail}")
+        def report(step: DemoStep) -> None:
+            if step.seconds is None:
+                click.echo(f"  {step.name:<9} {'...':>8}  {step.detail}")
+            elif step.name == "candidate":
+                if not bars_shown:
+                    click.echo(f"  {'':<9} {step.seconds:6.2f} s  candidate {step.detail}")
+            else:
+                if step.name == "generate":
+                    bars.close()  # the last candidate's bar ends its line before the stage's line prints
+                click.echo(f"  {step.name:<9} {step.seconds:6.2f} s  {step.detail}")
 
-    click.echo(f"Playing the demo in {folder.resolve()}")
-    with candidate_progress(3, "  candidate") as advance:
+        click.echo(f"Playing the demo in {folder.resolve()}")
+        advance = bars.enter_context(candidate_progress(3, "  candidate"))
         result = run_demo(folder, on_step=report, on_progress=advance, steps=steps)
     click.echo("")
     click.echo(f"Final background:  {result.root / result.final.path}")
@@ -35,4 +49,24 @@ def demo_command(folder: Path, steps: int) -> None:
     click.echo("")
     click.echo(result.credits_path.read_text(encoding="utf-8"), nl=False)
     click.echo("")
-    click.echo(f"Next: cd {folder} && provenance audit {result.final.path}")
+    # Full paths: the hints run as printed from wherever the user stands, venv activated or not.
+    command = [*provenance_command(sys.argv[0]), "--project", str(result.root)]
+    click.echo("Next (each runs as printed, from any folder):")
+    click.echo(f"  {shlex.join([*command, 'audit', str(result.root / result.final.path)])}")
+    click.echo(f"  {shlex.join([*command, 'asset', 'list'])}")
+    pdf = result.root / "harbor_credits.pdf"
+    click.echo(f"  {shlex.join([*command, 'credits', 'harbor', '--format', 'pdf', '-o', str(pdf)])}")
+
+
+def provenance_command(argv0: str) -> list[str]:
+    """The command that runs this same provenance from any folder: the script that is running, by its full path;
+    ``python -m provenance`` with this interpreter otherwise (as when run through ``python -m`` or a test).
+
+    >>> provenance_command("/home/ai/.venv/bin/provenance")  # doctest: +SKIP
+    ['/home/ai/.venv/bin/provenance']
+    """
+    script = Path(argv0)
+    if script.name in ("provenance", "provenance.exe") and script.is_file():
+        return [str(script.resolve())]
+    # Not resolved: a virtual environment's python is a link, and its target does not see the venv's packages.
+    return [sys.executable, "-m", "provenance"]

@@ -26,7 +26,7 @@ def lineage_command(app: AppContext, asset: str, output_format: str, as_json: bo
     \b
     Examples:
       provenance lineage 5
-      provenance lineage assets/harbor/C012/C012_revise_1a2b3c4d.png --json
+      provenance lineage assets/harbor/C012/C012_revise_*.png --json
       provenance lineage 5 --format prov-json > C012.prov.json
     """
     if output_format == "prov-json":

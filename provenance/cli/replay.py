@@ -33,7 +33,7 @@ def replay_command(app: AppContext, asset: str, as_json: bool) -> None:
     \b
     Examples:
       provenance replay 3
-      provenance replay assets/harbor/C012/C012_ai_generate_0ace3724_c2.png --json
+      provenance replay assets/harbor/C012/C012_ai_generate_*_c2.png --json
     """
     with candidate_progress(1, "Replaying") as advance:
         result = replay_generation(app.project, asset, on_step=advance)

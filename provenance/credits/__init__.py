@@ -12,7 +12,7 @@ tree behind one asset, as our JSON and as W3C PROV-JSON.
 
 from .export import FORMATS, render
 from .lineage import Lineage, LineageNode, asset_lineage
-from .lock import LockComparison, LockedSheet, lock_credits, locked_changes
+from .lock import LockComparison, LockedSheet, SheetStatus, lock_credits, locked_changes, sheet_status
 from .prov import lineage_prov
 from .sheet import CreditSheet, build_credit_sheet, credit_sheet
 
@@ -23,6 +23,7 @@ __all__ = [
     "LineageNode",
     "LockComparison",
     "LockedSheet",
+    "SheetStatus",
     "asset_lineage",
     "build_credit_sheet",
     "credit_sheet",
@@ -30,4 +31,5 @@ __all__ = [
     "lock_credits",
     "locked_changes",
     "render",
+    "sheet_status",
 ]

@@ -3,6 +3,8 @@
 ``lock_credits`` stores the sheet's canonical JSON signed with the studio key, with who locked it.
 ``locked_changes`` finds the latest lock for the same scope, checks its signature, and lists what a
 new sheet changes, in words a production office can read (:func:`sheet_changes` is pure).
+``sheet_status`` says what an exported sheet carries about itself: the studio, the date of the export,
+and "locked by NAME on DATE" or draft.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class LockedSheet:
     locked_by: str
     locked_at: datetime
     sheet: CreditSheet
+    # Who signed off, as the sheet names people: the credited name, and the name in native script.
+    locked_by_name: str
+    locked_by_native: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,14 @@ def lock_credits(project: Project, production: str, *, by: str, background: str 
             certificate_chain=identity.certificate_chain_pem,
         )
         session.add(lock)
-    return LockedSheet(scope=sheet.scope, locked_by=person.handle, locked_at=lock.locked_at, sheet=sheet)
+    return LockedSheet(
+        scope=sheet.scope,
+        locked_by=person.handle,
+        locked_at=lock.locked_at,
+        sheet=sheet,
+        locked_by_name=person.name,
+        locked_by_native=person.native_name,
+    )
 
 
 def locked_changes(project: Project, sheet: CreditSheet) -> LockComparison | None:
@@ -90,9 +102,73 @@ def locked_changes(project: Project, sheet: CreditSheet) -> LockComparison | Non
     locked = CreditSheet.model_validate_json(data)
     locked_at = lock.locked_at if lock.locked_at.tzinfo else lock.locked_at.replace(tzinfo=UTC)
     return LockComparison(
-        lock=LockedSheet(scope=lock.scope, locked_by=person.handle, locked_at=locked_at, sheet=locked),
+        lock=LockedSheet(
+            scope=lock.scope,
+            locked_by=person.handle,
+            locked_at=locked_at,
+            sheet=locked,
+            locked_by_name=person.name,
+            locked_by_native=person.native_name,
+        ),
         changes=sheet_changes(locked, sheet),
     )
+
+
+@dataclass(frozen=True)
+class SheetStatus:
+    """What an exported sheet says about itself: the studio, when it was exported, and whether it is the
+    sheet that was signed off (``lock`` is the latest sign-off of its scope; ``changed``: it differs from it).
+
+    >>> SheetStatus(exported_at=now, studio="Harbor Studio").state_en  # doctest: +SKIP
+    'Draft: not locked'
+    """
+
+    exported_at: datetime
+    studio: str | None
+    lock: LockedSheet | None = None
+    changed: bool = False
+
+    @property
+    def locked(self) -> bool:
+        return self.lock is not None and not self.changed
+
+    @property
+    def state_en(self) -> str:
+        if self.lock is None:
+            return "Draft: not locked"
+        by, on = self.lock.locked_by_name, f"{self.lock.locked_at:%Y-%m-%d}"
+        return f"Draft: changed since locked by {by} on {on}" if self.changed else f"Locked by {by} on {on}"
+
+    @property
+    def state_ja(self) -> str:
+        if self.lock is None:
+            return "下書き（未確定）"
+        who = self.lock.locked_by_native or self.lock.locked_by_name
+        signed = f"{self.lock.locked_at:%Y-%m-%d} {who}"
+        return f"下書き（{signed} 確定版から変更あり）" if self.changed else f"確定（{signed}）"
+
+
+def sheet_status(
+    project: Project, sheet: CreditSheet, comparison: LockComparison | None, *, exported_at: datetime | None = None
+) -> SheetStatus:
+    """The status of ``sheet`` exported now: ``comparison`` is :func:`locked_changes` of it. The studio is the
+    production's, else the one whose certificate signs this project's files."""
+    return SheetStatus(
+        exported_at=exported_at or datetime.now(UTC),
+        studio=sheet.production.studio or _signing_studio(project),
+        lock=comparison.lock if comparison else None,
+        changed=bool(comparison and comparison.changes),
+    )
+
+
+def _signing_studio(project: Project) -> str | None:
+    """The organization named in the studio CA certificate (``provenance init --studio``)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    certificate = x509.load_pem_x509_certificate(project.studio_anchor.encode())
+    names = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return str(names[0].value) if names else None
 
 
 def sheet_changes(before: CreditSheet, after: CreditSheet) -> list[str]:

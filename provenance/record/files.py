@@ -11,6 +11,7 @@ manifest keeps it, as a component ingredient of ours.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from .. import catalog
@@ -109,7 +110,7 @@ def _record_file(
         parent_asset = catalog.find_asset(session, named_parent) if named_parent is not None else None
         evidence = find_ai_evidence(session, project, data, image, parent=parent_asset, manifest_store=own_store)
     if evidence and not external_ai:
-        raise AIEvidenceError(_refusal(file, kind, evidence, parent_asset))
+        raise AIEvidenceError(_refusal(file, kind, evidence, person))
     settings = {"evidence": [item.summary for item in evidence]} if external_ai else {}
     generator = next((item.generator for item in evidence if item.generator), None)
     component = (file.name, data, mime_type) if own_store is not None and mime_type else None
@@ -154,12 +155,14 @@ def _record_file(
     return result
 
 
-def _refusal(file: Path, kind: str, evidence: list[AIEvidence], parent: Asset | None) -> str:
-    """One line: what says the file is AI, and the honest way to record it."""
+def _refusal(file: Path, kind: str, evidence: list[AIEvidence], person: str) -> str:
+    """One line: what says the file is AI, and the honest way to record it (a command that runs as printed)."""
     what = "a sketch" if kind == "sketch" else "a paint-over"
     found = evidence[0]
     if found.asset_id is not None:
-        honest = f"to record work on it, use `provenance revise {found.asset_id} {file}`"
+        # Quoted as a shell reads it, so the command runs as printed whatever the file is called.
+        shown = shlex.quote(str(file))
+        honest = f"to record work on it, use `provenance revise {found.asset_id} {shown} --artist {person}`"
     else:
         honest = "if AI made it, record it as such with {option:external_ai}"
     more = f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from provenance.cli import main
 
@@ -34,6 +37,37 @@ def test_every_text_format_names_the_people(recorded: Path, output_format: str) 
 def test_pdf_goes_to_a_file(recorded: Path) -> None:
     run("credits", "harbor", "--format", "pdf", "-o", "credits.pdf")
     assert (recorded / "credits.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_the_pdf_says_studio_date_and_lock_status(recorded: Path) -> None:
+    """Draft until signed off, "Locked by NAME on DATE" after, draft again once the credits change."""
+
+    def exported_text() -> str:
+        run("credits", "harbor", "--format", "pdf", "-o", "roll.pdf")
+        return "\n".join(page.extract_text() for page in PdfReader(recorded / "roll.pdf").pages)
+
+    def dated(pattern: str, text: str) -> str:
+        """The date a line of the text gives, which must be today (UTC; either day if midnight passed)."""
+        found = re.search(pattern.replace("DATE", r"(\d{4}-\d{2}-\d{2})"), text)
+        assert found, f"{pattern!r} not in {text!r}"
+        assert found.group(1) in {started, f"{datetime.now(UTC):%Y-%m-%d}"}
+        return found.group(1)
+
+    started = f"{datetime.now(UTC):%Y-%m-%d}"
+    draft = exported_text()
+    assert "Harbor Lights" in draft and "港の灯り" in draft
+    # The production names no studio: the studio whose certificate signs the project's files (init --studio).
+    assert "Studio: Harbor Studio" in draft
+    dated(r"Exported: DATE \d\d:\d\d UTC", draft)
+    assert "Draft: not locked" in draft and "Locked" not in draft
+
+    run("credits", "lock", "harbor", "--by", "yamada-hanako")
+    locked = exported_text()
+    day = dated("Locked by Yamada Hanako on DATE", locked)
+    assert f"確定（{day} 山田 花子）" in locked and "Draft" not in locked
+
+    run("person", "set", "sato-ken", "--pseudonym", "KEN-S")
+    assert f"Draft: changed since locked by Yamada Hanako on {day}" in exported_text()
 
 
 def test_lock_then_a_change_is_named_and_strict_fails(recorded: Path) -> None:
