@@ -7,11 +7,12 @@ the final (:mod:`.composition`), a painting or AI stage by the pixels it changed
 a selection as the decision it was: one of N candidates, with the others named.
 
 >>> [stage.contribution.text for stage in report.stages]  # doctest: +SKIP
-['composition 0.93', 'pixels 41%', 'chose 1 of 3 candidates', 'pixels 59%']
+['composition 0.59', 'pixels 41%', 'chose 1 of 3 candidates', 'pixels 59%']
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def contributions(
     needs it; ``unmeasured`` says why nothing is measured (a file changed after signing).
     """
     notes: list[str] = []
-    final_picture: Picture | None = None
+    final_once = functools.cache(final)  # decoded once, and only if a layout is measured
     for index, (stage, link) in enumerate(zip(stages, links, strict=True), start=1):
         kind = contribution_kind(stage.kind)
         if kind == "decision":
@@ -73,22 +74,27 @@ def contributions(
                 unmeasured=None if stage.share is not None else unmeasured or "its changes were never measured",
             )  # fmt: skip
         else:
-            reason = unmeasured
-            picture = None if reason else stage_picture(project, stage, thumbnails)
-            if reason is None and picture is None:
-                reason = "the stage's picture is not here (no thumbnail in its manifest, no intact recorded file)"
-            if reason is None and final_picture is None:
-                final_picture = final()
-            if reason is None and final_picture is None:
-                reason = "the audited file's picture could not be read"
-            if reason is None and picture is not None and final_picture is not None:
-                stage.contribution = measured_composition(picture, final_picture)
-            else:
-                stage.contribution = StageContribution(
-                    kind="composition", measure=None, text="composition unmeasured", unmeasured=reason
-                )
-                notes.append(f"the composition of stage {index} ({stage.kind}) is unmeasured: {reason}")
+            layout = layout_contribution(project, stage, thumbnails, final_once, unmeasured)
+            stage.contribution = layout
+            if layout.unmeasured:
+                notes.append(f"the composition of stage {index} ({stage.kind}) is unmeasured: {layout.unmeasured}")
     return notes
+
+
+def layout_contribution(
+    project: Project, stage: AuditStage, thumbnails: dict[str, bytes], final: FinalPicture, unmeasured: str | None
+) -> StageContribution:
+    """A layout's composition in the final, or why it is unmeasured."""
+    picture = None if unmeasured else stage_picture(project, stage, thumbnails)
+    final_picture = final() if picture is not None else None
+    if picture is not None and final_picture is not None:
+        return measured_composition(picture, final_picture)
+    reason = unmeasured or (
+        "the stage's picture is not here (no thumbnail in its manifest, no intact recorded file)"
+        if picture is None
+        else "the audited file's picture could not be read"
+    )
+    return StageContribution(kind="composition", measure=None, text="composition unmeasured", unmeasured=reason)
 
 
 def measured_composition(stage: Picture, final: Picture) -> StageContribution:
