@@ -6,11 +6,14 @@ Pure data, no I/O. The order of :data:`ROLES` is the department order of a credi
 '背景原図'
 >>> STAGE_KINDS["ai_generate"].ai
 True
+>>> STAGE_KINDS["sketch"].contribution, kind_label("sketch")
+('composition', 'Layout sketch')
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .errors import InvalidValueError
 
@@ -22,11 +25,19 @@ class Role:
     label_ja: str
 
 
+# What a stage gives the final picture, and so how an audit measures it: a layout fixes the lines
+# (composition, measured by its edges found in the final), a painting stage makes pixels (the pixels it
+# changed last), a selection decides (one of N candidates).
+ContributionKind = Literal["composition", "pixels", "decision"]
+
+
 @dataclass(frozen=True)
 class StageKind:
     name: str
     ai: bool
     default_role: str
+    contribution: ContributionKind
+    label: str  # the kind in words, for people reading a process sheet
 
 
 ROLES: dict[str, Role] = {
@@ -47,23 +58,24 @@ ROLES: dict[str, Role] = {
 STAGE_KINDS: dict[str, StageKind] = {
     kind.name: kind
     for kind in (
-        StageKind("sketch", ai=False, default_role="BG_LAYOUT"),
-        StageKind("design", ai=False, default_role="BG_DESIGN"),
-        StageKind("art_board", ai=False, default_role="BG_BOARD"),
-        StageKind("ai_generate", ai=True, default_role="AI_OPERATOR"),
+        StageKind("sketch", ai=False, default_role="BG_LAYOUT", contribution="composition", label="Layout sketch"),
+        StageKind("design", ai=False, default_role="BG_DESIGN", contribution="composition", label="Art setting"),
+        StageKind("art_board", ai=False, default_role="BG_BOARD", contribution="composition", label="Art board"),
+        StageKind("ai_generate", ai=True, default_role="AI_OPERATOR", contribution="pixels", label="AI generation"),
         # An AI picture made outside the tracked pipeline, recorded honestly by the person who brought it in.
-        StageKind("ai_external", ai=True, default_role="AI_OPERATOR"),
+        StageKind(
+            "ai_external", ai=True, default_role="AI_OPERATOR", contribution="pixels", label="AI image made elsewhere"
+        ),
         # A selection is a decision, not a picture: it writes no file of its own.
-        StageKind("select", ai=False, default_role="BG_AD"),
-        StageKind("revise", ai=False, default_role="BG_RETOUCH"),
-        StageKind("paint", ai=False, default_role="BG_ARTIST"),
-        StageKind("art_check", ai=False, default_role="BG_AD"),
-        StageKind("composite", ai=False, default_role="DOP"),
+        StageKind("select", ai=False, default_role="BG_AD", contribution="decision", label="Selection"),
+        StageKind("revise", ai=False, default_role="BG_RETOUCH", contribution="pixels", label="Paint-over"),
+        StageKind("paint", ai=False, default_role="BG_ARTIST", contribution="pixels", label="Background painting"),
+        StageKind("art_check", ai=False, default_role="BG_AD", contribution="pixels", label="Art check"),
+        StageKind("composite", ai=False, default_role="DOP", contribution="pixels", label="Composite"),
     )
 }
 
 AI_STAGE_KINDS = frozenset(kind.name for kind in STAGE_KINDS.values() if kind.ai)
-
 
 
 def role(code: str) -> Role:
@@ -79,3 +91,21 @@ def stage_kind(name: str) -> StageKind:
         return STAGE_KINDS[name]
     except KeyError as exc:
         raise InvalidValueError(f"unknown stage kind {name!r}; use one of {', '.join(STAGE_KINDS)}") from exc
+
+
+def kind_label(name: str) -> str:
+    """A stage kind in words ("Paint-over" for ``revise``); a kind this tool does not know, as it was given."""
+    kind = STAGE_KINDS.get(name)
+    return kind.label if kind else name
+
+
+def contribution_kind(name: str) -> ContributionKind:
+    """What a stage of this kind gives; a kind this tool does not know (another tool's stage) made pixels."""
+    kind = STAGE_KINDS.get(name)
+    return kind.contribution if kind else "pixels"
+
+
+def role_title(code: str) -> str:
+    """A role code as its English and Japanese titles, "Background Layout / 背景原図"; an unknown code as is."""
+    known = ROLES.get(code.upper())
+    return f"{known.label_en} / {known.label_ja}" if known else code

@@ -8,7 +8,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from provenance.audit import audit_file
-from provenance.audit.visuals import render_heatmap, render_process_sheet, stage_thumbnails
+from provenance.audit.visuals import (
+    _caption,
+    _fonts,
+    _legend_lines,
+    render_heatmap,
+    render_process_sheet,
+    stage_thumbnails,
+)
 from provenance.fonts import FONT_VARIABLE, SHIPPED_FONT, find_japanese_font
 from provenance.project import Project
 
@@ -74,4 +81,31 @@ def test_heatmap_colours_each_stage(project: Project, chain: Chain) -> None:
     heatmap = render_heatmap(report, read_image(final))
     assert report.ownership is not None
     height, width = report.ownership.shape
-    assert heatmap.size == (width, height + 28 * 4 + 20)
+    assert heatmap.height == height + 44 * 4 + 20 and heatmap.width >= width
+    legend = [_legend_lines(index, stage) for index, stage in enumerate(report.stages)]
+    assert [title.split(" · ")[0] for title, _ in legend] == [
+        "1  Layout sketch", "2  AI generation", "3  Selection", "4  Paint-over",
+    ]  # fmt: skip
+    composition = report.stages[0].contribution
+    assert composition and composition.kind == "composition"
+    assert f"composition {composition.measure:.2f}" in legend[0][0]
+    assert legend[0][1] == "田中 愛子  Tanaka Aiko (Background Layout / 背景原図)"
+    assert "chose 1 of 3 candidates" in legend[2][0] and "Art Director / 美術監督" in legend[2][1]
+
+
+def test_the_sheet_names_roles_and_kinds_in_words_and_says_what_each_gave(project: Project, chain: Chain) -> None:
+    """Issue #10's pictures: titles, not codes; and the layout artist's composition, not a bare 0%."""
+    report = audit_file(project, project.absolute(chain.final.path), thumbnails=True)
+    captions = [[text for text, _, _ in _caption(i, stage, _fonts())] for i, stage in enumerate(report.stages)]
+    sketch, generated, selection, revise = captions
+    assert sketch[0] == "1  Layout sketch  ·  human" and "    Background Layout / 背景原図" in sketch
+    composition = report.stages[0].contribution
+    assert composition and composition.measure is not None
+    assert sketch[-1] == f"composition {composition.measure:.2f}: its lines in the final"
+    assert generated[0] == "2  AI generation  ·  AI"
+    assert ["    Image Generation Operator", "    画像生成オペレーター"] == generated[2:4]  # too wide for one line
+    assert selection[-1] == "chose 1 of 3 candidates" and "    Art Director / 美術監督" in selection
+    assert revise[0] == "4  Paint-over  ·  human" and revise[-1].startswith("pixels ")
+    every_line = [line for lines in captions for line in lines]
+    assert not any(code in line for line in every_line for code in ("BG_", "AI_OPERATOR", "ai_generate"))
+    assert not any(line.endswith(" 0% of the final picture") for line in every_line)

@@ -2,7 +2,8 @@
 
 :func:`audit_file` reads and validates the file's manifest store (or finds the recorded asset behind a
 file without one), compares every stage this studio signed with its rows, checks every recorded file,
-and measures each stage's share of the final picture. What each verdict promises is :data:`VERDICTS`.
+and measures what each stage gave the final picture: a layout's composition, a painting's or AI's pixels,
+a selection's decision. What each verdict promises is :data:`VERDICTS`.
 Also here: replaying an AI generation to prove its weights and settings, the pictures of an audit (the
 process sheet and heatmap), and the consistency check of a whole project.
 
@@ -13,7 +14,18 @@ process sheet and heatmap), and the consistency check of a whole project.
 
 from .file_audit import audit_file
 from .replay import ReplayResult, replay_generation
-from .report import AuditPerson, AuditReport, AuditStage, AuditSummary, Match, Origin, PersonShare, Shares, Verdict
+from .report import (
+    AuditPerson,
+    AuditReport,
+    AuditStage,
+    AuditSummary,
+    Match,
+    Origin,
+    PersonShare,
+    Shares,
+    StageContribution,
+    Verdict,
+)
 from .verdict import VERDICTS
 
 __all__ = [
@@ -27,6 +39,7 @@ __all__ = [
     "PersonShare",
     "ReplayResult",
     "Shares",
+    "StageContribution",
     "Verdict",
     "audit_file",
     "replay_generation",

@@ -11,7 +11,9 @@ Three paths, decided by what the file carries:
   AI outside the tracked pipeline.
 
 Each stage gets ``share``: the fraction of the final picture's pixels it changed last (from the change
-masks measured when the stages were recorded), with totals per person and for human against AI work.
+masks measured when the stages were recorded), with totals per person and for human against AI work; and
+``contribution``: what it gave, measured the way that fits it (a layout's composition, a painting or AI
+stage's pixels, a selection's decision; :mod:`.contributions`).
 
 What each verdict promises (exit code in brackets) is in :data:`VERDICTS`. Two rules carry the weight:
 ``tampered`` means an integrity failure and nothing else, and ``trusted`` means that every stage this
@@ -38,9 +40,10 @@ from ..project import Project
 from ..recorded_files import file_check
 from ..store import Asset
 from .chain import Link, audit_stage, studio_signed
+from .contributions import FinalPicture, Picture, contributions, small_picture
 from .matching import recorded_links, reidentify
 from .reconcile import reconcile_chain
-from .report import AuditReport, AuditStage, AuditSummary, Match, Verdict
+from .report import AuditReport, AuditStage, AuditSummary, Match, StageContribution, Verdict
 from .shares import StageMask, mask_size, ownership, share_size, share_summary, shares, stage_mask
 from .verdict import failure_text, statement, validation_verdict
 
@@ -50,19 +53,19 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
 
     ``deep`` re-hashes every recorded file in the chain; by default a file is re-hashed only when its size
     or modification time differs from what was recorded. ``thumbnails`` keeps each manifest's embedded
-    thumbnail on the report (``report.thumbnails``), read in the same pass, for the process sheet.
+    thumbnail on the report (``report.thumbnails``) for the process sheet; they are read in any case, in
+    the same pass, because a layout's composition is measured on them.
     """
     data = read_file(path)
     mime_type = mime_type_of(data)
-    manifest_store = (
-        read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=thumbnails) if mime_type else None
-    )
+    manifest_store = read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=True) if mime_type else None
     with project.store.session() as session:
         if manifest_store is None:
             return _audit_unsigned(session, project, str(path), data, deep)
         studio_labels = studio_signed(project, data, mime_type or "", manifest_store)
-        report = _audit_signed(session, project, str(path), manifest_store, studio_labels, deep)
-    report._thumbnails = manifest_store.thumbnails
+        report = _audit_signed(session, project, str(path), data, manifest_store, studio_labels, deep)
+    if thumbnails:
+        report._thumbnails = manifest_store.thumbnails
     return report
 
 
@@ -70,6 +73,7 @@ def _audit_signed(
     session: Session,
     project: Project,
     file: str,
+    data: bytes,
     manifest_store: ManifestStore,
     studio_labels: set[str],
     deep: bool,
@@ -98,6 +102,8 @@ def _audit_signed(
         failures=[failure_text(f) for f in manifest_store.findings],
         problems=problems,
         notes=notes,
+        thumbnails=manifest_store.thumbnails,
+        final=_signed_picture(manifest_store, data, file),
     )
     if report.verdict in ("trusted", "valid-untrusted") and manifest_store.active_label not in studio_labels:
         report.notes.append("the file is signed by another party; only stages this studio signed have records here")
@@ -114,6 +120,7 @@ def _audit_unsigned(session: Session, project: Project, file: str, data: bytes, 
         report = _report(
             session, project, file=file, sha256=sha256, verdict="matched-without-manifest",
             links=recorded_links(session, asset), asset=asset, deep=deep, match=match,
+            final=lambda: Picture(image, "audited file"),
         )  # fmt: skip
         return report
     foreign = read_generator_metadata(data)
@@ -121,6 +128,10 @@ def _audit_unsigned(session: Session, project: Project, file: str, data: bytes, 
         stage = AuditStage(
             kind="ai_generate", ai=True, origin="ai", people=[], tool=foreign.generator,
             settings=foreign.parameters, record="unrecorded",
+            contribution=StageContribution(
+                kind="pixels", measure=None, text="pixels unmeasured",
+                unmeasured="made outside the tracked pipeline: no earlier stage is known to compare with",
+            ),
         )  # fmt: skip
         return AuditReport(
             file=file, sha256=sha256, verdict="foreign-ai-metadata", trusted=False,
@@ -149,8 +160,14 @@ def _report(
     problems: list[str] | None = None,
     notes: list[str] | None = None,
     match: Match | None = None,
+    thumbnails: dict[str, bytes] | None = None,
+    final: FinalPicture,
 ) -> AuditReport:
-    """Stages, shares, file checks and notes for a chain of links, newest last."""
+    """Stages, shares, contributions, file checks and notes for a chain of links, newest last.
+
+    ``thumbnails`` are the manifests' thumbnails by label; ``final`` gives the audited picture, read only
+    when a layout's composition is measured.
+    """
     problems = list(problems or [])
     notes = list(notes or [])
     stages: list[AuditStage] = []
@@ -187,6 +204,8 @@ def _report(
             totals = share_summary(stages)
             if not totals.complete:
                 notes.append("shares are approximate: a stage's changes were never measured")
+    changed = "the file changed after signing, so nothing in it is measured" if verdict == "tampered" else None
+    notes += contributions(project, stages, links, thumbnails or {}, final, unmeasured=changed)
     if any(stage.test_model for stage in stages):
         notes.append("an AI stage used the built-in test model, not a real generator")
     if problems and verdict in ("trusted", "valid-untrusted"):
@@ -213,6 +232,20 @@ def _report(
     return report
 
 
+def _signed_picture(manifest_store: ManifestStore, data: bytes, file: str) -> FinalPicture:
+    """The signed file's picture: its manifest's thumbnail (a 4K file is never decoded for it), else its pixels."""
+
+    def picture() -> Picture | None:
+        thumbnail = manifest_store.thumbnails.get(manifest_store.active_label)
+        image = small_picture(thumbnail, file) if thumbnail else None
+        if image is not None:
+            return Picture(image, "manifest thumbnail")
+        image = small_picture(data, file)
+        return Picture(image, "audited file") if image is not None else None
+
+    return picture
+
+
 def summary(stages: list[AuditStage]) -> AuditSummary:
     people: list[str] = []
     for stage in stages:
@@ -229,4 +262,3 @@ def summary(stages: list[AuditStage]) -> AuditSummary:
         people=people,
         models=models,
     )
-

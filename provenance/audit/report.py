@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr
 from ..documents import Document, schema_config
 from ..generator_metadata import GeneratorMetadata
 from ..recorded_files import FileCheck
+from ..vocabulary import ContributionKind
 
 Verdict = Literal[
     "trusted",
@@ -39,6 +40,50 @@ class AuditPerson(Document):
     role: str | None = None
 
 
+# Where a picture compared for a composition measure came from: the thumbnail signed into the stage's
+# manifest, the stage's recorded file in this project, or the audited file itself.
+PictureSource = Literal["manifest thumbnail", "recorded file", "audited file"]
+
+
+class CompositionMeasure(Document):
+    score: float = Field(
+        description="how closely the final's lines and edges follow the stage's, 0-1: an edge F-score "
+        "corrected for chance (pure noise scores about 0, the stage's own picture 1)"
+    )
+    recall: float = Field(description="fraction of the stage's edges found in the final within the tolerance")
+    precision: float = Field(description="fraction of the final's edges that lie on the stage's edges")
+    working_size: int = Field(description="px on the long side at which both pictures were compared")
+    tolerance: int = Field(description="px, at the working size, within which two edges count as one")
+    stage_picture: PictureSource
+    final_picture: PictureSource
+
+
+class Decision(Document):
+    candidates: int = Field(description="how many candidates the person chose among, the chosen one included")
+    alternatives: list[int] | None = Field(
+        default=None, description="asset ids of the candidates passed over, when this project recorded them"
+    )
+
+
+class StageContribution(Document):
+    """What a stage gave the final picture, measured in the way that fits it."""
+
+    kind: ContributionKind = Field(
+        description="composition (a layout: its lines in the final), pixels (a painting or AI stage: the "
+        "pixels it changed last) or decision (a selection: one of N candidates)"
+    )
+    measure: float | None = Field(
+        description="composition: the score; pixels: the share of the final pixels; decision: none; "
+        "null when unmeasured"
+    )
+    text: str = Field(
+        description="the contribution in words, e.g. 'composition 0.82', 'pixels 43%', 'chose 1 of 3 candidates'"
+    )
+    composition: CompositionMeasure | None = None
+    decision: Decision | None = None
+    unmeasured: str | None = Field(default=None, description="why the measure is missing")
+
+
 class AuditStage(Document):
     kind: str
     ai: bool = Field(description="true when the stage declares an AI digital source type (origin 'ai')")
@@ -60,21 +105,30 @@ class AuditStage(Document):
     failures: list[str] = Field(default_factory=list, description="validation failures of this stage's manifest")
     file: FileCheck | None = Field(default=None, description="the recorded file of this stage, on disk")
     path: str | None = Field(default=None, description="the recorded file, relative to the project")
+    contribution: StageContribution | None = Field(
+        default=None, description="what the stage gave: composition, pixels or a decision, with its measure"
+    )
 
 
 class PersonShare(Document):
     handle: str | None
     name: str
     native_name: str | None = None
-    share: float
+    share: float = Field(description="fraction of the final pixels this person's stages changed last")
 
 
 class Shares(Document):
+    """Pixels: who changed each pixel of the final last. A layout's composition and a selection's decision
+    are not pixels; they are each stage's ``contribution``."""
+
+    measure: Literal["pixels changed last"] = Field(
+        default="pixels changed last", description="what these totals count: the final pixels each changed last"
+    )
     human: float
     ai: float
     undeclared: float = Field(default=0.0, description="made by stages that declare no source type")
     complete: bool = Field(description="false when a stage's changes were never measured")
-    people: list[PersonShare]
+    people: list[PersonShare] = Field(description="people whose stages changed pixels of the final last")
 
 
 class Match(Document):
@@ -129,5 +183,3 @@ class AuditReport(Document):
     @property
     def thumbnails(self) -> dict[str, bytes]:
         return self._thumbnails
-
-

@@ -1,7 +1,9 @@
 """Pictures of an audit: the process sheet (the stages side by side) and the heatmap of who made what.
 
 The process sheet is the end-credits illustration of the short film in DESIGN.md, done right: every stage
-as a thumbnail captioned with the stage, its people in native script and romanized, and the tool or model.
+as a thumbnail captioned with the stage in words, its people in native script and romanized with their
+roles' English and Japanese titles, the tool or model, and what the stage gave (a layout's composition, a
+painting's or AI's pixels, a selection's decision), never a bare percentage under a layout artist's name.
 Thumbnails come from the file's own manifests, so a partner's file works without our records; a file
 with no manifest uses the recorded files. Names are drawn with a Japanese font (:mod:`provenance.fonts`).
 """
@@ -17,6 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 from ..errors import InputFileError
 from ..fonts import find_japanese_font
 from ..project import Project
+from ..vocabulary import kind_label, role_title
+from .contributions import percent, pixels_text
 from .report import AuditReport, AuditStage
 
 THUMB_WIDTH = 320
@@ -46,16 +50,17 @@ def stage_thumbnails(project: Project, report: AuditReport) -> list[Image.Image 
 
 
 def render_process_sheet(report: AuditReport, pictures: list[Image.Image | None]) -> Image.Image:
-    """The stages side by side, each captioned with its people and tool."""
+    """The stages side by side, each captioned with its people, their roles, the tool and what it gave."""
     fonts = _fonts()
     thumb_height = max((round(THUMB_WIDTH * p.height / p.width) for p in pictures if p), default=180)
     column = THUMB_WIDTH + 24
-    caption_height = 150
+    captions = [_caption(index, stage, fonts) for index, stage in enumerate(report.stages)]
+    caption_height = 40 + max((sum(round(font.size) + 6 for _, font, _ in lines) for lines in captions), default=0)
     sheet = Image.new("RGB", (24 + column * max(1, len(report.stages)), 90 + thumb_height + caption_height), "white")
     draw = ImageDraw.Draw(sheet)
     draw.text((24, 20), f"{report.background or Path(report.file).name} — {report.verdict}", font=fonts[0], fill=_INK)
     draw.text((24, 52), report.statement[:150], font=fonts[2], fill=_MUTED)
-    for index, (stage, picture) in enumerate(zip(report.stages, pictures, strict=True)):
+    for index, (stage, picture, caption) in enumerate(zip(report.stages, pictures, captions, strict=True)):
         left, top = 24 + index * column, 80
         box = (left, top, left + THUMB_WIDTH, top + thumb_height)
         if picture is not None:
@@ -67,7 +72,7 @@ def render_process_sheet(report: AuditReport, pictures: list[Image.Image | None]
         draw.rectangle((left, top + thumb_height + 8, left + THUMB_WIDTH, top + thumb_height + 12),
                        fill=PALETTE[index % len(PALETTE)])  # fmt: skip
         y = top + thumb_height + 20
-        for text, font, colour in _caption(index, stage, fonts):
+        for text, font, colour in caption:
             draw.text((left, y), text, font=font, fill=colour)
             y += round(font.size) + 6
     return sheet
@@ -85,33 +90,62 @@ def render_heatmap(report: AuditReport, background: Image.Image) -> Image.Image:
     for index in range(len(report.stages)):
         colours[owners == index] = PALETTE[index % len(PALETTE)]
     tinted = np.where((owners >= 0)[..., None], base * 0.45 + colours * 0.55, base).astype(np.uint8)
-    legend_height = 28 * len(report.stages) + 20
-    picture = Image.new("RGB", (width, height + legend_height), "white")
+    legend = [_legend_lines(index, stage) for index, stage in enumerate(report.stages)]
+    legend_width = max(fonts[2].getlength(line) for lines in legend for line in lines)
+    picture = Image.new("RGB", (max(width, 50 + round(legend_width)), height + 44 * len(legend) + 20), "white")
     picture.paste(Image.fromarray(tinted), (0, 0))
     draw = ImageDraw.Draw(picture)
-    for index, stage in enumerate(report.stages):
-        y = height + 10 + 28 * index
+    for index, (title, people) in enumerate(legend):
+        y = height + 10 + 44 * index
         draw.rectangle((10, y + 3, 30, y + 19), fill=PALETTE[index % len(PALETTE)])
-        share = "unmeasured" if stage.share is None else f"{stage.share:.0%}"
-        names = ", ".join(_name(p.native_name, p.name) for p in stage.people) or "-"
-        draw.text((40, y), f"{index + 1} {stage.kind}  {share}  {names}", font=fonts[2], fill=_INK)
+        draw.text((40, y), title, font=fonts[2], fill=_INK)
+        draw.text((40, y + 19), people, font=fonts[2], fill=_MUTED)
     return picture
+
+
+def _legend_lines(index: int, stage: AuditStage) -> tuple[str, str]:
+    """The stage in words with what it gave, then its people with their roles. The swatch is the stage's
+    pixels on the map, so a layout or a selection also says the pixels it holds, when it holds any."""
+    gave = contribution_text(stage)
+    if stage.contribution and stage.contribution.kind != "pixels" and stage.share:
+        gave += f" · pixels {percent(stage.share)}"
+    people = " · ".join(
+        _name(p.native_name, p.name) + (f" ({role_title(p.role)})" if p.role else "") for p in stage.people
+    )
+    return f"{index + 1}  {kind_label(stage.kind)} · {gave}", people or "no person named"
+
+
+def contribution_text(stage: AuditStage) -> str:
+    """What the stage gave, in words: its contribution, or (a report from before contributions) its pixels."""
+    return stage.contribution.text if stage.contribution else pixels_text(stage.share)
 
 
 def _caption(
     index: int, stage: AuditStage, fonts: list[ImageFont.FreeTypeFont]
 ) -> list[tuple[str, ImageFont.FreeTypeFont, tuple[int, int, int]]]:
-    lines = [(f"{index + 1}  {stage.kind}  ·  {'AI' if stage.ai else 'human'}", fonts[1], _INK)]
+    origin = {"ai": "AI", "human": "human"}.get(stage.origin, "origin undeclared")
+    lines = [(f"{index + 1}  {kind_label(stage.kind)}  ·  {origin}", fonts[1], _INK)]
     for person in stage.people:
         lines.append((_name(person.native_name, person.name), fonts[1], _INK))
         if person.role:
-            lines.append((f"    {person.role}", fonts[2], _MUTED))
+            title = role_title(person.role)
+            # "Image Generation Operator / 画像生成オペレーター" is wider than a column: one title a line.
+            titles = [title] if fonts[2].getlength(f"    {title}") <= THUMB_WIDTH else title.split(" / ")
+            lines += [(f"    {part}", fonts[2], _MUTED) for part in titles]
     tool = stage.model or stage.tool
     if tool:
         lines.append((tool[:44], fonts[2], _MUTED))
-    if stage.share is not None:
-        lines.append((f"{stage.share:.0%} of the final picture", fonts[2], _MUTED))
+    lines.append((_gave(stage), fonts[2], _INK))
     return lines
+
+
+def _gave(stage: AuditStage) -> str:
+    contribution = stage.contribution
+    if contribution is None or contribution.measure is None:
+        return contribution_text(stage)
+    if contribution.kind == "composition":
+        return f"{contribution.text}: its lines in the final"
+    return f"{contribution.text} of the final picture" if stage.share else contribution.text
 
 
 def _name(native: str | None, romanized: str) -> str:

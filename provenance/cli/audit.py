@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..audit import AuditReport, AuditStage, audit_file
+from ..audit.contributions import percent
 from ..imaging import load_image
 from ..plain_text import printable
 from .app import AppContext, echo_table, image_bytes, json_option, pass_app, write_output
@@ -77,17 +78,22 @@ def _echo_report(report: AuditReport) -> None:
     if report.stages:
         click.echo("")
         echo_table(
-            ["#", "stage", "AI", "share", "people", "tool / model"],
+            ["#", "stage", "AI", "contribution", "people", "tool / model"],
             [
-                [index, stage.kind, _ORIGIN_SHOWN[stage.origin], _share(stage), _people(stage), _tool(stage)]
+                [index, stage.kind, _ORIGIN_SHOWN[stage.origin], _contribution(stage), _people(stage), _tool(stage)]
                 for index, stage in enumerate(report.stages, start=1)
             ],
         )
     if report.shares:
-        people = ", ".join(f"{p.name} {p.share:.0%}" for p in report.shares.people)
+        people = ", ".join(f"{p.name} {percent(p.share)}" for p in report.shares.people)
         click.echo("")
-        undeclared = f", undeclared {report.shares.undeclared:.0%}" if report.shares.undeclared else ""
-        _say(f"Human {report.shares.human:.0%}, AI {report.shares.ai:.0%}{undeclared}; by person: {people}")
+        undeclared = f", undeclared {percent(report.shares.undeclared)}" if report.shares.undeclared else ""
+        _say(
+            f"Pixels changed last: human {percent(report.shares.human)}, AI {percent(report.shares.ai)}"
+            f"{undeclared}; by person: {people or 'none'}"
+        )
+    for stage in report.stages:
+        _echo_gave(stage)
     for failure in report.failures:
         _say(f"Failure:  {failure}")
     for problem in report.problems:
@@ -103,8 +109,30 @@ def _say(line: str) -> None:
 _ORIGIN_SHOWN = {"ai": "yes", "human": "no", "undeclared": "undeclared"}
 
 
-def _share(stage: AuditStage) -> str:
-    return "?" if stage.share is None else f"{stage.share:.0%}"
+def _contribution(stage: AuditStage) -> str:
+    if stage.contribution is not None:
+        return stage.contribution.text
+    return "?" if stage.share is None else f"pixels {percent(stage.share)}"
+
+
+def _echo_gave(stage: AuditStage) -> None:
+    """A line for a person whose work is not pixels: the layout's composition, the selection's decision."""
+    contribution = stage.contribution
+    if contribution is None or contribution.kind == "pixels" or not stage.people:
+        return
+    names = ", ".join(f"{p.name}{' ' + p.native_name if p.native_name else ''}" for p in stage.people)
+    if contribution.kind == "composition":
+        gave = (
+            f"{contribution.measure:.2f}, how closely the final's lines and edges follow the {stage.kind}'s "
+            "(0: no closer than chance, 1: the same)"
+            if contribution.measure is not None
+            else f"unmeasured ({contribution.unmeasured})"
+        )
+        _say(f"Composition: {names}: {gave}")
+    elif contribution.decision is not None:
+        passed = contribution.decision.alternatives
+        over = f"; passed over {', '.join(f'#{asset_id}' for asset_id in passed)}" if passed else ""
+        _say(f"Decision:    {names}: {contribution.text}{over}")
 
 
 def _people(stage: AuditStage) -> str:
@@ -120,6 +148,4 @@ def _tool(stage: AuditStage) -> str:
         test = " [test model]" if stage.test_model else ""
         steps = f"{settings.get('steps_run')}/{settings.get('steps')} steps"
         return f"{stage.model}{test} seed {settings.get('seed')}, {steps}, strength {settings.get('strength')}"
-    if stage.kind == "select":
-        return f"picked over {stage.settings.get('alternatives', 0)} other candidates"
     return stage.tool or ""
