@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ..records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord, settings_record
 from ..vocabulary import AI_STAGE_KINDS, stage_kind
@@ -208,3 +208,78 @@ def _selection_record(selection: Stage, people: list[PersonCredit]) -> Selection
         people=people,
         alternatives=len(selection.parameters.get("alternatives", [])),
     )
+
+
+def background_counts(session: Session) -> dict[int, int]:
+    """How many backgrounds each production has, by production row id (one query)."""
+    query = select(Background.production_id, func.count(col(Background.id))).group_by(col(Background.production_id))
+    return {production_id: count for production_id, count in session.exec(query)}
+
+
+def backgrounds_page(session: Session, production_id: int, *, offset: int, limit: int) -> list[Background]:
+    """One page of a production's backgrounds, in cut order."""
+    query = (
+        select(Background)
+        .where(Background.production_id == production_id)
+        .order_by(col(Background.cut))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def finals_of(session: Session, background_ids: Iterable[int]) -> dict[int, Asset]:
+    """The final file of each background, by background id: the newest file no later file was made from.
+
+    A candidate no one picked is a final only when nothing better exists (generation ran, nobody chose
+    yet): a picked candidate, or any file a person made, comes first.
+    """
+    output_of_user = select(StageInput.asset_id).join(Asset, col(Asset.stage_id) == StageInput.stage_id)
+    picked = (
+        select(StageInput.asset_id).join(Stage, col(Stage.id) == StageInput.stage_id).where(Stage.kind == "select")
+    )
+    query = (
+        select(Asset, Stage.kind, col(Asset.id).in_(picked))
+        .join(Stage, col(Stage.id) == Asset.stage_id)
+        .where(col(Asset.background_id).in_(set(background_ids)), col(Asset.id).not_in(output_of_user))
+    )
+    ranked: dict[int, tuple[tuple[bool, int], Asset]] = {}
+    for asset, kind, was_picked in session.exec(query):
+        rank = (kind not in AI_STAGE_KINDS or bool(was_picked), asset.id or 0)
+        if asset.background_id not in ranked or rank > ranked[asset.background_id][0]:
+            ranked[asset.background_id] = (rank, asset)
+    return {background_id: asset for background_id, (_, asset) in ranked.items()}
+
+
+def people_by_background(session: Session, background_ids: Iterable[int]) -> dict[int, list[tuple[Person, str]]]:
+    """Who worked on each background and in which role, by background id, in the order the work was done
+    (a person once per role)."""
+    query = (
+        select(Stage.background_id, Contribution.role, Person)
+        .join(Stage, col(Stage.id) == Contribution.stage_id)
+        .join(Person, col(Person.id) == Contribution.person_id)
+        .where(col(Stage.background_id).in_(set(background_ids)))
+        .order_by(col(Stage.started_at), col(Contribution.id))
+    )
+    people: dict[int, list[tuple[Person, str]]] = {}
+    for background_id, role, person in session.exec(query):
+        found = people.setdefault(background_id, [])
+        if all((other.id, other_role) != (person.id, role) for other, other_role in found):
+            found.append((person, role))
+    return people
+
+
+def assets_by_path(session: Session, paths: Iterable[str]) -> dict[str, Asset]:
+    """Recorded assets by their stored path (relative to the project)."""
+    return {asset.path: asset for asset in session.exec(select(Asset).where(col(Asset.path).in_(set(paths))))}
+
+
+def assets_of_background(session: Session, background_id: int) -> list[tuple[Asset, Stage]]:
+    """Every file recorded for one background with the stage that wrote it, oldest first."""
+    query = (
+        select(Asset, Stage)
+        .join(Stage, col(Stage.id) == Asset.stage_id)
+        .where(Asset.background_id == background_id)
+        .order_by(col(Asset.id))
+    )
+    return [(asset, stage) for asset, stage in session.exec(query)]
