@@ -8,12 +8,14 @@ except under CI, where a missing browser is a failure.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +137,75 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 
         except httpx.TransportError:
             time.sleep(0.2)
     raise AssertionError(f"`provenance serve` did not answer at {base} within {timeout:.0f} s")
+
+
+def a1111_png(prompt: str = "harbor at dusk, anime background") -> bytes:
+    """A picture as AUTOMATIC1111 saves it: its settings in the PNG text chunk ``parameters``."""
+    from PIL import Image
+
+    from provenance.imaging import png_bytes
+
+    settings = "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 128x72, Model hash: 6ce0161689, Model: v1-5"
+    return png_bytes(Image.new("RGB", (128, 72), (90, 120, 200)), {"parameters": f"{prompt}\n{settings}"})
+
+
+def stripped_copy(path: Path) -> bytes:
+    """A recorded picture re-saved as JPEG, as a posting site would: the manifest is gone, the pixels stay."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(path) as image:
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def unrelated_png() -> bytes:
+    """A picture nobody recorded, with no metadata at all."""
+    import numpy as np
+    from PIL import Image
+
+    from provenance.imaging import png_bytes
+
+    noise = np.random.default_rng(7).integers(0, 255, (72, 128, 3), dtype=np.uint8)
+    return png_bytes(Image.fromarray(noise))
+
+
+class JapaneseOutsideLang(HTMLParser):
+    """Collects text with Japanese characters that is not inside an element marked ``lang="ja"``, and
+    images without alt text."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.langs: list[str | None] = []
+        self.unmarked: list[str] = []
+        self.images_without_alt: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "img" and not (attributes.get("alt") or "").strip():
+            self.images_without_alt.append(attributes.get("src") or "?")
+        if tag not in self.VOID:
+            self.langs.append(attributes.get("lang", self.langs[-1] if self.langs else None))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.langs:
+            self.langs.pop()
+
+    def handle_data(self, data: str) -> None:
+        if JAPANESE.search(data) and (not self.langs or self.langs[-1] != "ja"):
+            self.unmarked.append(data.strip())
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def assert_accessible(html: str) -> None:
+    """Japanese text is marked ``lang="ja"`` and every image has alt text."""
+    checker = JapaneseOutsideLang()
+    checker.feed(html)
+    assert checker.unmarked == [], "Japanese text outside lang=ja"
+    assert checker.images_without_alt == []
