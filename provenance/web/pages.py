@@ -8,8 +8,10 @@ cards' audits are still running, so the first byte never waits for an audit.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,6 +30,7 @@ from .uploads import read_upload
 from .views import VERDICT_TITLES, Card, StageView, credited_people, stage_views, tool_line
 
 PAGE_SIZE = 48
+CARDS_SLOT = "<!-- the cards -->"
 # The end roll runs at a reading pace: about three seconds a credited line, in steps so the stylesheet
 # can hold the speeds (no inline styles: the pages forbid them).
 ROLL_SPEEDS = (30, 60, 90, 120, 180, 240, 300, 420, 600)
@@ -70,17 +73,27 @@ def production_page(request: Request) -> Response:
         cards.append(
             Card(background, finals.get(background.id or 0), shown, uncredited, audits.get(background.id or 0))
         )
-    template = request.app.state.templates.get_template("production.html")
-    stream = template.generate(
+    templates = request.app.state.templates
+    page = templates.get_template("production.html").render(
         **_common(request),
         page_title=production.title,
         production=production,
-        cards=cards,
         total=total,
         page=number,
         pages=pages,
+        cards_slot=Markup(CARDS_SLOT),
     )
-    return StreamingResponse(stream, media_type="text/html; charset=utf-8")
+    head, tail = page.split(CARDS_SLOT)
+    card_template = templates.get_template("production_card.html")
+
+    def stream() -> Iterator[str]:
+        # One chunk a card: each goes out as soon as its audit is done, the head before any is.
+        yield head
+        for card in cards:
+            yield card_template.render(card=card, production=production, verdict_titles=VERDICT_TITLES)
+        yield tail
+
+    return StreamingResponse(stream(), media_type="text/html; charset=utf-8")
 
 
 def background_page(request: Request) -> Response:
