@@ -36,3 +36,4 @@ def demo_command(folder: Path, steps: int) -> None:
     click.echo(result.credits_path.read_text(encoding="utf-8"), nl=False)
     click.echo("")
     click.echo(f"Next: cd {folder} && provenance audit {result.final.path}")
+    click.echo(f"Open it in the browser: provenance serve --project {folder}, then http://127.0.0.1:8000/")

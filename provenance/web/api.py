@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..credits import asset_lineage, credit_sheet, render
+from ..credits import asset_lineage, render
 from .openapi import openapi_document
 from .uploads import read_upload
 
@@ -29,10 +29,8 @@ async def audit(request: Request) -> Response:
 
 
 def credits(request: Request) -> Response:
-    project = request.app.state.viewer.project
     query = request.query_params
-    sheet = credit_sheet(
-        project,
+    sheet = request.app.state.viewer.sheets.sheet(
         request.path_params["handle"],
         background=query.get("background") or None,
         allow_gaps=query.get("allow_gaps", "") in ("1", "true", "yes"),

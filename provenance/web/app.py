@@ -23,6 +23,7 @@ from . import api, files, pages
 from .audits import AuditCache
 from .failures import EXCEPTION_HANDLERS
 from .pictures import PictureCache
+from .sheets import SheetCache
 from .templates import page_templates
 
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -46,12 +47,13 @@ SECURITY_HEADERS = [
 
 @dataclass
 class Viewer:
-    """What every request reads: the project, the templates, and the caches of audits and pictures."""
+    """What every request reads: the project, and the caches of audits, pictures and credit sheets."""
 
     project: Project
     max_upload_bytes: int
     audits: AuditCache
     pictures: PictureCache
+    sheets: SheetCache
 
 
 def create_app(
@@ -67,6 +69,7 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
         audits=AuditCache(project),
         pictures=PictureCache(),
+        sheets=SheetCache(project),
     )
     routes = [
         Route("/", pages.productions_page, name="productions"),

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from ..credits import FORMATS, credit_sheet, render
+from ..credits import FORMATS, render
 from ..errors import NotFoundError
 from ..store import Asset
 from .pictures import overlay_png
@@ -79,7 +79,7 @@ def credits_download(request: Request) -> Response:
     if output_format not in FORMATS:
         raise NotFoundError(f"credit sheets come as {', '.join(FORMATS)}; there is no {output_format!r}")
     allow_gaps = request.query_params.get("allow_gaps", "") in ("1", "true", "yes")
-    sheet = credit_sheet(request.app.state.viewer.project, handle, allow_gaps=allow_gaps)
+    sheet = request.app.state.viewer.sheets.sheet(handle, allow_gaps=allow_gaps)
     return Response(
         render(sheet, output_format),
         media_type=FORMAT_TYPES[output_format],

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from .. import catalog
 from ..audit import AuditReport
-from ..credits import FORMATS, asset_lineage, credit_sheet, locked_changes
+from ..credits import FORMATS, asset_lineage, locked_changes
 from ..credits.formats import english_names, title_lines, uncredited_lines
 from ..errors import LockTamperedError, NotFoundError, ProvenanceError
 from ..store import queries
@@ -149,9 +149,10 @@ def asset_page(request: Request) -> Response:
 
 
 def credits_page(request: Request) -> Response:
-    project = request.app.state.viewer.project
+    viewer = request.app.state.viewer
+    project = viewer.project
     handle = request.path_params["handle"]
-    sheet = credit_sheet(project, handle, allow_gaps=True)
+    sheet = viewer.sheets.sheet(handle, allow_gaps=True)
     lock_problem = None
     try:
         comparison = locked_changes(project, sheet)
