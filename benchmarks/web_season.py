@@ -29,7 +29,7 @@ import uuid
 from pathlib import Path
 
 import uvicorn
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from provenance.demo import run_demo
 from provenance.project import Project
@@ -162,8 +162,9 @@ def main() -> None:
         started = time.perf_counter()
         if arguments.keep and (root / "season" / ".provenance").is_dir():
             project = Project.find(root / "season")
-            with project.store.session() as session:
-                ids = {"final": int(session.exec(select(Asset.id).order_by(Asset.id.desc())).first())}  # type: ignore
+            with project.store.engine.connect() as connection:
+                newest = connection.execute(select(func.max(Asset.__table__.c.id))).scalar_one()
+            ids = {"final": int(newest)}
         else:
             project, ids = build_season(root / "season", arguments.episodes, arguments.cuts)
         backgrounds = arguments.episodes * arguments.cuts

@@ -41,7 +41,7 @@ def serve_command(app: AppContext, host: str, port: int, max_upload_mb: int) -> 
     project = app.project
     local = _is_loopback(host)
     application = create_app(
-        project, max_upload_bytes=max_upload_mb * 1024 * 1024, allowed_hosts=None if local else ["*"]
+        project, max_upload_bytes=max_upload_mb * 1024 * 1024, allowed_hosts=None if local else ["*"], warm=True
     )
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Serving {project.root} at http://{shown}:{port}/ (read-only; Ctrl+C stops)", err=True)

@@ -8,6 +8,9 @@ JSON error, never a traceback (:mod:`provenance.web.failures`).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +21,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..catalog import list_productions
+from ..errors import ProvenanceError
 from ..project import Project
 from . import api, files, pages
 from .audits import AuditCache
-from .failures import EXCEPTION_HANDLERS
+from .failures import EXCEPTION_HANDLERS, log
 from .pictures import PictureCache
 from .sheets import SheetCache
 from .templates import page_templates
@@ -61,9 +66,12 @@ def create_app(
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     allowed_hosts: list[str] | None = None,
+    warm: bool = False,
 ) -> Starlette:
     """The viewer over ``project``. ``allowed_hosts`` are the Host names it answers (default: localhost
-    names only; ``["*"]`` answers any, for a server bound to a public address on purpose)."""
+    names only; ``["*"]`` answers any, for a server bound to a public address on purpose). With ``warm``,
+    the templates are compiled and every production's credit sheet built in the background at start-up,
+    so the first visit to a season's credit roll does not wait a second for it."""
     viewer = Viewer(
         project=project,
         max_upload_bytes=max_upload_bytes,
@@ -96,10 +104,34 @@ def create_app(
             Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or list(LOCAL_HOSTS)),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=_warming(viewer) if warm else None,
     )
     app.state.viewer = viewer
     app.state.templates = page_templates()
     return app
+
+
+def _warming(viewer: Viewer) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        threading.Thread(target=warm_up, args=(app,), name="provenance-warm-up", daemon=True).start()
+        yield
+        viewer.audits.close()
+
+    return lifespan
+
+
+def warm_up(app: Starlette) -> None:
+    """Compile every template and build every production's credit sheet (what a first visit would wait for)."""
+    templates = app.state.templates
+    for name in templates.list_templates():
+        templates.get_template(name)
+    viewer: Viewer = app.state.viewer
+    for production in list_productions(viewer.project):
+        try:
+            viewer.sheets.sheet(production.handle, allow_gaps=True)
+        except ProvenanceError as exc:  # the page will say the same when it is asked for
+            log.warning("could not prepare the credit sheet of %s: %s", production.handle, exc)
 
 
 class SecurityHeaders:

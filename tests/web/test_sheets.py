@@ -43,3 +43,19 @@ def test_without_a_sqlite_file_sheets_live_for_max_age(project: Project, chain: 
     assert sheets.sheet("harbor") is not sheets.sheet("harbor")
     lasting = SheetCache(project, max_age=60.0)
     assert lasting.sheet("harbor") is lasting.sheet("harbor")
+
+
+def test_warming_up_builds_every_productions_sheet_before_anyone_asks(
+    project: Project, chain: Chain, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from provenance.web import create_app
+    from provenance.web.app import warm_up
+
+    app = create_app(project)
+    warm_up(app)
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the sheet should have been built by the warm-up")
+
+    monkeypatch.setattr("provenance.web.sheets.credit_sheet", not_again)
+    assert app.state.viewer.sheets.sheet("harbor", allow_gaps=True) == credit_sheet(project, "harbor")
