@@ -66,13 +66,10 @@ def production_page(request: Request) -> Response:
         ids = [background.id or 0 for background in backgrounds]
         finals = queries.finals_of(session, ids)
         people = queries.people_by_background(session, ids)
-    audits = dict(zip(finals, viewer.audits.prefetch(list(finals.values())), strict=True))
     cards = []
     for background in backgrounds:
         shown, uncredited = credited_people(people.get(background.id or 0, []))
-        cards.append(
-            Card(background, finals.get(background.id or 0), shown, uncredited, audits.get(background.id or 0))
-        )
+        cards.append(Card(background, finals.get(background.id or 0), shown, uncredited))
     templates = request.app.state.templates
     page = templates.get_template("production.html").render(
         **_common(request),
@@ -87,11 +84,20 @@ def production_page(request: Request) -> Response:
     card_template = templates.get_template("production_card.html")
 
     def stream() -> Iterator[str]:
-        # One chunk a card: each goes out as soon as its audit is done, the head before any is.
+        # The head goes out before any audit is waited for; then the cards, in as few chunks as the audits
+        # allow: what is ready is sent together just before waiting for an audit still running.
         yield head
+        # Audits start once the head is out: they would otherwise hold the interpreter while it is written.
+        audited = [card for card in cards if card.final is not None]
+        for card, audit in zip(audited, viewer.audits.prefetch([card.final for card in audited]), strict=True):
+            card.audit = audit
+        ready: list[str] = []
         for card in cards:
-            yield card_template.render(card=card, production=production, verdict_titles=VERDICT_TITLES)
-        yield tail
+            if ready and not card.ready():
+                yield "".join(ready)
+                ready = []
+            ready.append(card_template.render(card=card, production=production, verdict_titles=VERDICT_TITLES))
+        yield "".join([*ready, tail])
 
     return StreamingResponse(stream(), media_type="text/html; charset=utf-8")
 

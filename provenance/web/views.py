@@ -64,6 +64,10 @@ class Card:
     uncredited: int
     audit: Future[AuditReport] | None = field(default=None, repr=False)
 
+    def ready(self) -> bool:
+        """True when :meth:`outcome` will not wait."""
+        return self.audit is None or self.audit.done()
+
     def outcome(self) -> tuple[str | None, str]:
         """``(verdict, statement)``; ``(None, why)`` when there is no file or it cannot be audited."""
         if self.audit is None:
