@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,9 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from starlette.testclient import TestClient
 
-from provenance.demo import run_demo
+from provenance import catalog, record
+from provenance.demo import draw_layout, run_demo
 from provenance.project import Project
 from provenance.web import create_app
 
@@ -60,6 +61,14 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) ->
     """What `provenance demo` leaves: harbor/C012 from layout to paint-over, audited and credited."""
     folder = tmp_path_factory.mktemp("web-demo") / "provenance-demo"
     run_demo(folder, steps=4)
+    # Two more cuts, so the grid shows more than one card: one with only its layout so far, one not begun.
+    project = Project.find(folder)
+    catalog.add_background(project, "harbor", "C013", scene="S03")
+    catalog.add_background(project, "harbor", "C014", scene="S04")
+    layout = folder / "incoming" / "C013_layout.png"
+    draw_layout().transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(layout)
+    record.record_sketch(project, "harbor/C013", layout, artist="tanaka-aiko", tool="Clip Studio Paint")
+    project.close()
     return folder
 
 
@@ -108,14 +117,16 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    """Write the page as ``ARTIFACTS/NAME.png`` (and the README's copy when asked to refresh them)."""
+def screenshot(page: Any, name: str, *, full_page: bool = True, readme: bool = False) -> Path:
+    """Write the page as ``ARTIFACTS/NAME.png`` (and, with ``readme``, the README's copy when asked to
+    refresh them)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get("PROVENANCE_UPDATE_SCREENSHOTS") == "1":
+    if readme and os.environ.get("PROVENANCE_UPDATE_SCREENSHOTS") == "1":
         README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, README_SCREENSHOTS / path.name)
+        with Image.open(path) as shot:  # 256 colours: a page reads the same at a third of the bytes
+            shot.convert("RGB").quantize(256).save(README_SCREENSHOTS / path.name, optimize=True)
     return path
 
 

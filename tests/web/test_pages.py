@@ -222,3 +222,11 @@ def test_verify_explains_a_file_it_cannot_read(client: TestClient, tmp_path: Pat
         response.text
     )
     assert str(tmp_path) not in response.text and "/tmp" not in response.text
+
+
+def test_a_final_that_cannot_be_audited_says_why_on_its_card(client: TestClient, project: Project, chain: Chain) -> None:
+    project.absolute(chain.final.path).unlink()
+    response = client.get("/productions/harbor")
+    assert response.status_code == 200
+    assert f'<p class="problem">cannot audit: {chain.final.path} does not exist; check the path</p>' in response.text
+    assert client.get(f"/assets/{chain.final.asset_id}").status_code == 422
