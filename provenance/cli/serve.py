@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 import click
 
@@ -39,6 +40,7 @@ def serve_command(app: AppContext, host: str, port: int, max_upload_mb: int) -> 
             f"the web viewer needs the web extra ({exc.name} is missing): pip install 'provenance[web]'"
         ) from exc
     project = app.project
+    _check_free(host, port)
     local = _is_loopback(host)
     application = create_app(
         project, max_upload_bytes=max_upload_mb * 1024 * 1024, allowed_hosts=None if local else ["*"], warm=True
@@ -48,6 +50,19 @@ def serve_command(app: AppContext, host: str, port: int, max_upload_mb: int) -> 
     if not local:
         click.echo(f"Warning: {host} is reachable from other machines; anyone there can read the records", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail in one line, before anything starts, when the address cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind((host.strip("[]"), port))
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host} port {port} ({exc.strerror or exc}); choose another --port or --host"
+        ) from exc
 
 
 def _is_loopback(host: str) -> bool:

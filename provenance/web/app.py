@@ -16,7 +16,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,7 +33,7 @@ from .templates import page_templates
 
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 STATIC = Path(__file__).parent / "static"
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 # No script runs, nothing is framed, nothing loads from elsewhere: images may be data: URIs (a dropped
 # file's own thumbnails and heatmap, which are never stored) and forms post only back here.
@@ -101,7 +101,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or list(LOCAL_HOSTS)),
+            Middleware(KnownHostsOnly, allowed=allowed_hosts or list(LOCAL_HOSTS)),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=_warming(viewer) if warm else None,
@@ -151,3 +151,32 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class KnownHostsOnly:
+    """Refuses a request whose Host header names another host (400): a page elsewhere cannot reach the
+    viewer by pointing its own name at 127.0.0.1. ``["*"]`` allows any. IPv6 literals (``[::1]:8000``)
+    are read whole, which Starlette's TrustedHostMiddleware does not do."""
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.allowed = {host.lower() for host in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "*" not in self.allowed:
+            header = dict(scope["headers"]).get(b"host", b"").decode("latin-1").lower()
+            if host_name(header) not in self.allowed:
+                await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, without its port.
+
+    >>> host_name("127.0.0.1:8000"), host_name("[::1]:8000"), host_name("localhost")
+    ('127.0.0.1', '::1', 'localhost')
+    """
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.split(":")[0]

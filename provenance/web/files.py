@@ -9,7 +9,6 @@ from __future__ import annotations
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -39,7 +38,7 @@ _DAY = "public, max-age=86400"
 
 
 def find_asset(request: Request, asset_id: int) -> Asset:
-    with Session(request.app.state.viewer.project.store.engine) as session:
+    with request.app.state.viewer.project.store.session() as session:
         asset = session.get(Asset, asset_id)
     if asset is None:
         raise NotFoundError(f"there is no asset #{asset_id} in this project")

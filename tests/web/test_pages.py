@@ -15,6 +15,7 @@ from provenance import catalog
 from provenance.audit.visuals import PALETTE
 from provenance.credits import FORMATS, credit_sheet, lock_credits, render
 from provenance.project import Project
+from provenance.web import create_app
 
 from ..conftest import Chain
 from .conftest import a1111_png, assert_accessible, stripped_copy, unrelated_png
@@ -230,3 +231,24 @@ def test_a_final_that_cannot_be_audited_says_why_on_its_card(client: TestClient,
     assert response.status_code == 200
     assert f'<p class="problem">cannot audit: {chain.final.path} does not exist; check the path</p>' in response.text
     assert client.get(f"/assets/{chain.final.asset_id}").status_code == 422
+
+
+def test_verify_reads_a_partners_file_and_trusts_it_once_its_ca_is(
+    client: TestClient, project: Project, tmp_path: Path
+) -> None:
+    from provenance import trust
+
+    from .. import foreign_manifests as foreign
+
+    partner = foreign.fresh_identity(tmp_path / "partner", "Partner Studio")
+    data = foreign.partner_signed(partner)
+    html = client.post("/verify", files={"file": ("partner.png", data, "image/png")}).text
+    assert '<h2 id="verdict-title">Valid, signer not trusted here</h2>' in html
+    assert "stage 1 was signed by another tool (foreign-tool" in html
+    trust.add_anchor(project, tmp_path / "partner" / "studio-ca.pem", name="partner")
+    reopened = Project.find(project.root)
+    with TestClient(create_app(reopened), base_url="http://127.0.0.1:8000") as trusting:
+        html = trusting.post("/verify", files={"file": ("partner.png", data, "image/png")}).text
+    reopened.close()
+    assert '<h2 id="verdict-title">Trusted</h2>' in html
+    assert "the file is signed by another party; only stages this studio signed have records here" in html

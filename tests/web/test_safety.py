@@ -234,4 +234,7 @@ def test_every_response_forbids_scripts_framing_and_sniffing(client: TestClient)
 def test_other_host_names_are_refused(client: TestClient) -> None:
     """A page elsewhere cannot reach the viewer by pointing its own name at 127.0.0.1 (DNS rebinding)."""
     assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
-    assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+    assert client.get("/", headers={"host": "127.0.0.1.attacker.example"}).status_code == 400
+    assert client.get("/", headers={"host": "[::2]:8000"}).status_code == 400
+    for local in ("localhost:8000", "127.0.0.1", "[::1]:8000", "LOCALHOST"):
+        assert client.get("/", headers={"host": local}).status_code == 200, local

@@ -44,10 +44,10 @@ def test_serving_the_network_says_so_and_answers_any_host(
 
     started: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
-    result = CliRunner().invoke(main, ["--project", str(project.root), "serve", "--host", "0.0.0.0", "--port", "9"])
+    result = CliRunner().invoke(main, ["--project", str(project.root), "serve", "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 0, result.output
     assert "Warning: 0.0.0.0 is reachable from other machines; anyone there can read the records" in result.stderr
-    assert started["host"] == "0.0.0.0" and started["port"] == 9
+    assert started["host"] == "0.0.0.0" and started["port"] == 0
 
 
 def test_without_the_web_extra_serve_says_what_to_install(
@@ -67,3 +67,16 @@ def test_the_demo_ends_with_the_line_that_opens_it_in_the_browser(tmp_path: Path
     assert result.exit_code == 0, result.output
     last = result.stdout.rstrip("\n").splitlines()[-1]
     assert last == f"Open it in the browser: provenance serve --project {folder}, then http://127.0.0.1:8000/"
+
+
+def test_a_port_in_use_is_one_line(project: Project) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["--project", str(project.root), "serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1 port {port} (")
+    assert result.stderr.endswith("choose another --port or --host\n") and result.stderr.count("\n") == 1
