@@ -225,7 +225,9 @@ def test_verify_explains_a_file_it_cannot_read(client: TestClient, tmp_path: Pat
     assert str(tmp_path) not in response.text and "/tmp" not in response.text
 
 
-def test_a_final_that_cannot_be_audited_says_why_on_its_card(client: TestClient, project: Project, chain: Chain) -> None:
+def test_a_final_that_cannot_be_audited_says_why_on_its_card(
+    client: TestClient, project: Project, chain: Chain
+) -> None:
     project.absolute(chain.final.path).unlink()
     response = client.get("/productions/harbor")
     assert response.status_code == 200
