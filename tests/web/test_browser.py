@@ -39,6 +39,10 @@ def _open(page: Any, base: str, path: str) -> list[str]:
     page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
     page.goto(base + path, wait_until="load")
     page.evaluate("document.fonts.ready.then(() => true)")
+    # Lazy images below the fold load only when scrolled to: load them all, for the checks and screenshots.
+    page.evaluate(
+        "Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => null); }))"
+    )
     assert failed == []
     return requested
 
