@@ -46,6 +46,10 @@ SHARED = (
 )
 for shared in SHARED:
     FORBIDDEN[shared] = (*JOURNEYS, "provenance.cli", "provenance.demo")
+# The web viewer reads through the journeys as the CLI does and records nothing; nothing below imports it.
+for layer in list(FORBIDDEN):
+    FORBIDDEN[layer] = (*FORBIDDEN[layer], "provenance.web")
+FORBIDDEN["provenance.web"] = ("provenance.cli", "provenance.record", "provenance.demo", "provenance.engine")
 
 
 def module_name(path: Path) -> str:
@@ -114,6 +118,19 @@ def test_only_the_cli_imports_click_and_only_the_engine_imports_torch() -> None:
                 offending.append(f"{name} imports click")
             if root in ("torch", "diffusers", "transformers", "peft") and not name.startswith("provenance.engine"):
                 offending.append(f"{name} imports {root}")
+    assert offending == []
+
+
+def test_only_the_web_viewer_imports_the_web_libraries() -> None:
+    """Starlette, uvicorn and Jinja2 are the `web` extra: the rest of the package must run without them."""
+    web = ("starlette", "uvicorn", "jinja2", "markupsafe", "multipart", "python_multipart")
+    offending = [
+        f"{name} imports {target}"
+        for name in MODULES
+        if not name.startswith("provenance.web") and name != "provenance.cli.serve"
+        for target in imports_of(name)
+        if target.split(".")[0] in web
+    ]
     assert offending == []
 
 

@@ -92,6 +92,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "provenance.cli.project:trust_group",
         "Trust anchors: export ours for partners, add theirs to validate their files.",
     ),
+    "serve": (
+        "provenance.cli.serve:serve_command",
+        "Open the project in the browser: productions, backgrounds, audits, the credit roll, and /verify for any "
+        "image.",
+    ),
     "demo": (
         "provenance.cli.demo:demo_command",
         "Play the short film's case, done right, in a new project at FOLDER: layout, 3 AI candidates, "

@@ -56,6 +56,7 @@ def demo_command(folder: Path, steps: int) -> None:
     click.echo(f"  {shlex.join([*command, 'asset', 'list'])}")
     pdf = result.root / "harbor_credits.pdf"
     click.echo(f"  {shlex.join([*command, 'credits', 'harbor', '--format', 'pdf', '-o', str(pdf)])}")
+    click.echo(f"Open it in the browser: {shlex.join([*command, 'serve'])}, then http://127.0.0.1:8000/")
 
 
 def provenance_command(argv0: str) -> list[str]:

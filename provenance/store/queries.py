@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
 
 from ..records import ModelRecord, PersonCredit, SelectionRecord, SoftwareAgent, StageRecord, settings_record
 from ..vocabulary import AI_STAGE_KINDS, stage_kind
@@ -30,12 +31,21 @@ def stage_record(session: Session, stage: Stage) -> StageRecord:
 def stage_records(session: Session, stages: Sequence[Stage]) -> dict[str, StageRecord]:
     """Records of several stages at once, keyed by stage id (a fixed number of queries for any number)."""
     selection_ids = {stage.selection_id for stage in stages if stage.selection_id is not None}
-    selections = {row.id: row for row in session.exec(select(Stage).where(col(Stage.id).in_(selection_ids)))}
+    # An empty IN is no free answer in SQLite: it scans the table. Ask only when there is something to ask.
+    selections = (
+        {row.id: row for row in session.exec(select(Stage).where(col(Stage.id).in_(selection_ids)))}
+        if selection_ids
+        else {}
+    )
     credits = people_of(session, [*stages, *selections.values()])
     inputs = input_digests(session, [stage.id for stage in stages if stage.id is not None])
     backgrounds = background_names(session, {stage.background_id for stage in stages})
     model_ids = {stage.model_id for stage in stages if stage.model_id is not None}
-    models = {row.id: row for row in session.exec(select(AIModel).where(col(AIModel.id).in_(model_ids)))}
+    models = (
+        {row.id: row for row in session.exec(select(AIModel).where(col(AIModel.id).in_(model_ids)))}
+        if model_ids
+        else {}
+    )
     records: dict[str, StageRecord] = {}
     for stage in stages:
         production, background = backgrounds[stage.background_id]
@@ -122,15 +132,18 @@ def stages_of(session: Session, stage_ids: Iterable[int]) -> dict[int, Stage]:
 
 def selections_of(session: Session, asset_ids: Iterable[int]) -> dict[int, list[Stage]]:
     """The selections that picked each asset, by asset id (normally one)."""
+    # The kind is checked here, not in SQL: given "kind = 'select'", SQLite walks every selection of the
+    # project through the kind index (0.3 s on a season) instead of the few stages that used these assets.
     query = (
         select(StageInput.asset_id, Stage)
         .join(Stage, col(Stage.id) == StageInput.stage_id)
-        .where(col(StageInput.asset_id).in_(set(asset_ids)), Stage.kind == "select")
+        .where(col(StageInput.asset_id).in_(set(asset_ids)))
         .order_by(col(Stage.id))
     )
     picked: dict[int, list[Stage]] = {}
     for asset_id, stage in session.exec(query):
-        picked.setdefault(asset_id, []).append(stage)
+        if stage.kind == "select":
+            picked.setdefault(asset_id, []).append(stage)
     return picked
 
 
@@ -208,3 +221,84 @@ def _selection_record(selection: Stage, people: list[PersonCredit]) -> Selection
         people=people,
         alternatives=len(selection.parameters.get("alternatives", [])),
     )
+
+
+def background_counts(session: Session) -> dict[int, int]:
+    """How many backgrounds each production has, by production row id (one query)."""
+    query = select(Background.production_id, func.count(col(Background.id))).group_by(col(Background.production_id))
+    return {production_id: count for production_id, count in session.exec(query)}
+
+
+def backgrounds_page(session: Session, production_id: int, *, offset: int, limit: int) -> list[Background]:
+    """One page of a production's backgrounds, in cut order."""
+    query = (
+        select(Background)
+        .where(Background.production_id == production_id)
+        .order_by(col(Background.cut))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def finals_of(session: Session, background_ids: Iterable[int]) -> dict[int, Asset]:
+    """The final file of each background, by background id: the newest file no later file was made from.
+
+    A candidate no one picked is a final only when nothing better exists (generation ran, nobody chose
+    yet): a picked candidate, or any file a person made, comes first.
+    """
+    # Correlated on the asset (indexed lookups per row), not a scan of every input in the project.
+    later = aliased(Asset)
+    made_from = (
+        select(StageInput.asset_id)
+        .join(later, col(later.stage_id) == StageInput.stage_id)
+        .where(StageInput.asset_id == Asset.id)
+        .exists()
+    )
+    query = (
+        select(Asset, Stage.kind)
+        .join(Stage, col(Stage.id) == Asset.stage_id)
+        .where(col(Asset.background_id).in_(set(background_ids)), ~made_from)
+    )
+    leaves = list(session.exec(query))
+    picked = set(selections_of(session, [asset.id or 0 for asset, _ in leaves]))
+    ranked: dict[int, tuple[tuple[bool, int], Asset]] = {}
+    for asset, kind in leaves:
+        rank = (kind not in AI_STAGE_KINDS or asset.id in picked, asset.id or 0)
+        if asset.background_id not in ranked or rank > ranked[asset.background_id][0]:
+            ranked[asset.background_id] = (rank, asset)
+    return {background_id: asset for background_id, (_, asset) in ranked.items()}
+
+
+def people_by_background(session: Session, background_ids: Iterable[int]) -> dict[int, list[tuple[Person, str]]]:
+    """Who worked on each background and in which role, by background id, in the order the work was done
+    (a person once per role)."""
+    query = (
+        select(Stage.background_id, Contribution.role, Person)
+        .join(Stage, col(Stage.id) == Contribution.stage_id)
+        .join(Person, col(Person.id) == Contribution.person_id)
+        .where(col(Stage.background_id).in_(set(background_ids)))
+        .order_by(col(Stage.started_at), col(Contribution.id))
+    )
+    people: dict[int, list[tuple[Person, str]]] = {}
+    for background_id, role, person in session.exec(query):
+        found = people.setdefault(background_id, [])
+        if all((other.id, other_role) != (person.id, role) for other, other_role in found):
+            found.append((person, role))
+    return people
+
+
+def assets_by_path(session: Session, paths: Iterable[str]) -> dict[str, Asset]:
+    """Recorded assets by their stored path (relative to the project)."""
+    return {asset.path: asset for asset in session.exec(select(Asset).where(col(Asset.path).in_(set(paths))))}
+
+
+def assets_of_background(session: Session, background_id: int) -> list[tuple[Asset, Stage]]:
+    """Every file recorded for one background with the stage that wrote it, oldest first."""
+    query = (
+        select(Asset, Stage)
+        .join(Stage, col(Stage.id) == Asset.stage_id)
+        .where(Asset.background_id == background_id)
+        .order_by(col(Asset.id))
+    )
+    return [(asset, stage) for asset, stage in session.exec(query)]

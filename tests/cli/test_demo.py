@@ -41,7 +41,9 @@ def test_demo_tells_the_whole_story_line_by_line_and_hints_commands_that_run(tmp
         assert name in credits
     assert "AI disclosure: tiny v1" in credits
 
-    hints = lines[lines.index("Next (each runs as printed, from any folder):") + 1 :]
+    after = lines[lines.index("Next (each runs as printed, from any folder):") + 1 :]
+    hints = [line for line in after if line.startswith("  ")]
+    assert after[len(hints)].startswith("Open it in the browser: ")
     assert len(hints) == 3
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

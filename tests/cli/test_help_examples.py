@@ -37,6 +37,7 @@ CANNOT_RUN = {
     "provenance demo /tmp/harbor-demo": "the whole story at full size in /tmp; tests/cli/test_demo.py plays it",
     # cli/audit.py (the bulk-audit work) names an illustrative stage id; `C012_revise_*.png` would run.
     "provenance audit assets/harbor/C012/C012_revise_1a2b3c4d.png": "its file name is an illustration",
+    "provenance serve": "starts a server that runs until stopped; tests/web/ start it and drive it",
 }
 # Examples that exit with another code by design, and why.
 EXIT_CODES = {
