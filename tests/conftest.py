@@ -154,7 +154,7 @@ def snapshot(project: Project) -> dict[str, object]:
     files = sorted(
         str(path.relative_to(project.root))
         for path in project.root.rglob("*")
-        if path.is_file() and not path.name.endswith("-journal")
+        if path.is_file() and not path.name.endswith(("-journal", "-wal", "-shm"))
     )
     rows = {}
     with project.store.engine.connect() as connection:

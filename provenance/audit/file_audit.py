@@ -36,6 +36,7 @@ from ..imaging import decode_image, mime_type_of, read_file
 from ..manifests import ManifestStore, read_manifest_store
 from ..project import Project
 from ..recorded_files import file_check
+from ..signers import revocation_note, revoked_signers
 from ..store import Asset
 from .chain import Link, audit_stage, studio_signed
 from .matching import recorded_links, reidentify
@@ -57,7 +58,7 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
     manifest_store = (
         read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=thumbnails) if mime_type else None
     )
-    with project.store.session() as session:
+    with project.store.reading() as session:
         if manifest_store is None:
             return _audit_unsigned(session, project, str(path), data, deep)
         studio_labels = studio_signed(project, data, mime_type or "", manifest_store)
@@ -76,6 +77,10 @@ def _audit_signed(
 ) -> AuditReport:
     verdict = validation_verdict(manifest_store)
     links, problems, notes = reconcile_chain(session, manifest_store, studio_labels)
+    # A key the studio revoked proves nothing any more: no timestamp says its files predate the revocation.
+    for signer in revoked_signers(session, [manifest_store.manifests[label] for label in sorted(studio_labels)]):
+        notes.append(revocation_note(signer))
+        verdict = "valid-untrusted" if verdict == "trusted" else verdict
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
     if asset is None and manifest_store.active_label in studio_labels and not any(
         link.check == "missing" for link in links
