@@ -73,7 +73,7 @@ def issue_signer(
     ``--identity``.
     """
     name = _checked_name(name)
-    output = output if output is not None else Path.cwd() / name
+    output = (output if output is not None else Path.cwd() / name).absolute()
     with project.store.reading() as session:
         if _row(session, name) is not None:
             raise AlreadyExistsError(

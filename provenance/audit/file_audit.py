@@ -78,9 +78,9 @@ def _audit_signed(
     verdict = validation_verdict(manifest_store)
     links, problems, notes = reconcile_chain(session, manifest_store, studio_labels)
     # A key the studio revoked proves nothing any more: no timestamp says its files predate the revocation.
-    for signer in revoked_signers(session, [manifest_store.manifests[label] for label in sorted(studio_labels)]):
-        notes.append(revocation_note(signer))
-        verdict = "valid-untrusted" if verdict == "trusted" else verdict
+    revoked = revoked_signers(session, [manifest_store.manifests[label] for label in sorted(studio_labels)])
+    notes += [revocation_note(signer) for signer in revoked]
+    verdict = "valid-untrusted" if revoked and verdict == "trusted" else verdict
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
     if asset is None and manifest_store.active_label in studio_labels and not any(
         link.check == "missing" for link in links
@@ -104,6 +104,8 @@ def _audit_signed(
         problems=problems,
         notes=notes,
     )
+    if revoked and report.verdict == "valid-untrusted":
+        report.statement = "Intact and signed under the studio CA, but with a revoked key (see the note): not trusted."
     if report.verdict in ("trusted", "valid-untrusted") and manifest_store.active_label not in studio_labels:
         report.notes.append("the file is signed by another party; only stages this studio signed have records here")
     return report

@@ -73,9 +73,10 @@ def _echo_report(report: AuditReport) -> None:
     if report.stages:
         click.echo("")
         echo_table(
-            ["#", "stage", "AI", "share", "people", "tool / model"],
+            ["#", "stage", "AI", "share", "people", "tool / model", "signed by"],
             [
-                [index, stage.kind, _ORIGIN_SHOWN[stage.origin], _share(stage), _people(stage), _tool(stage)]
+                [index, stage.kind, _ORIGIN_SHOWN[stage.origin], _share(stage), _people(stage), _tool(stage),
+                 stage.signer]  # fmt: skip
                 for index, stage in enumerate(report.stages, start=1)
             ],
         )
