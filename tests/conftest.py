@@ -18,6 +18,8 @@ from provenance import catalog, record
 from provenance.demo import draw_layout, paint_over
 from provenance.project import Project
 
+from .backends import database_url, postgres  # noqa: F401 - fixtures for the tests that run on both stores
+
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
 
