@@ -28,6 +28,7 @@ SHARED = (
     "provenance.catalog",
     "provenance.project",
     "provenance.keys",
+    "provenance.signers",
     "provenance.trust",
     "provenance.imaging",
     "provenance.change_mask",
