@@ -128,6 +128,17 @@ class Store:
             with self.engine.connect() as connection:
                 query = select(_SCHEMA_INFO.c.version).where(_SCHEMA_INFO.c.id == 1)
                 version = connection.execute(query).scalar() if ours else None
+        except OperationalError as exc:
+            self.close()
+            if self.dialect != "sqlite":
+                raise ProjectError(
+                    f"cannot reach the database at {self.shown_url} ({_reason(exc)}); check that the server "
+                    "runs and the URL, user and password (~/.pgpass, PGPASSWORD) are right"
+                ) from exc
+            raise ProjectError(
+                f"the database at {self.shown_url} cannot be read as a provenance database ({_reason(exc)}); "
+                "restore it from backup"
+            ) from exc
         except SQLAlchemyError as exc:
             self.close()
             raise ProjectError(
