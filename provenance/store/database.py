@@ -85,9 +85,9 @@ class Store:
             with store.engine.begin() as connection:
                 SQLModel.metadata.create_all(connection)
                 connection.execute(_SCHEMA_INFO.insert().values(id=1, version=tables.SCHEMA_VERSION))
-                from .schema import stamp_current
+                from .migrations import stamp  # Alembic loads only here and in `provenance db`
 
-                stamp_current(connection)
+                stamp(connection, "head")
             store.use_write_ahead_log()
         except SQLAlchemyError as exc:
             store.close()

@@ -11,20 +11,16 @@ SchemaStatus(version=3, revision='v3', current=3, head='v3')
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ProjectError
 from . import tables
 from .database import Store, _reason
+from .migrations import config, head_revision, stamp
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision of each schema version before Alembic: databases of that version carry no revision.
 _UNSTAMPED = {2: "v2"}
 
@@ -41,26 +37,6 @@ class SchemaStatus:
     @property
     def up_to_date(self) -> bool:
         return self.version == self.current and self.revision == self.head
-
-
-def config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration for our migrations, on ``connection`` when given (no ini file)."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
-
-
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def stamp_current(connection: Connection) -> None:
-    """Mark a database that ``create_all`` just made as being at the newest revision."""
-    MigrationContext.configure(connection).stamp(ScriptDirectory.from_config(config()), "head")
 
 
 def status(store: Store) -> SchemaStatus:
@@ -89,9 +65,7 @@ def upgrade(store: Store) -> tuple[SchemaStatus, SchemaStatus]:
     try:
         with store._writer.begin() as connection:
             if before.revision is None:
-                MigrationContext.configure(connection).stamp(
-                    ScriptDirectory.from_config(config()), _UNSTAMPED[before.version]
-                )
+                stamp(connection, _UNSTAMPED[before.version])
             command.upgrade(config(connection), "head")
     except SQLAlchemyError as exc:
         raise ProjectError(
