@@ -1,13 +1,13 @@
 """Many writer processes on one project, on SQLite and on a real PostgreSQL server.
 
-The writers are ``benchmarks/ingest.py``'s, at a smaller scale than the benchmark (8 processes x 4
-stages here, 8 x 200 on SQLite and 16 x 200 on PostgreSQL there): real processes, each recording
+The writers are ``benchmarks/ingest.py``'s, at a smaller scale than the benchmark (4 processes x 4
+stages here, to keep the suite short on two cores; 8 and 16 writers there): real processes, each recording
 sketches, generations, selections and paint-overs on the same background at once. Here the generations
 use the tests' stand-in engine, so the writers need not import torch (the benchmark runs the tiny model;
 the records, signing and files are the same either way). What this
 proves: nothing is refused (no "database is locked", no internal error), nothing is lost (every stage,
 asset and file the writers reported is in the store and on disk, under unique ids), and every file
-audits trusted. Then every process tries the same selection and the same new handle at the same moment:
+audits trusted. Then 8 processes try the same selection and the same new handle at the same moment:
 exactly one of each succeeds and the others get a one-line "already" error.
 """
 
@@ -23,8 +23,9 @@ from provenance.project import Project
 from .conftest import load_script
 
 INGEST = load_script(Path(__file__).parents[1] / "benchmarks" / "ingest.py")
-WRITERS = 8
+WRITERS = 4
 STAGES = 4
+CONTENDERS = 8
 
 
 def test_concurrent_writers_lose_nothing_and_audit_trusted(tmp_path: Path, database_url: str | None) -> None:
@@ -41,7 +42,7 @@ def test_concurrent_writers_lose_nothing_and_audit_trusted(tmp_path: Path, datab
     project.close()
     gate = tmp_path / "gate"
     gate.mkdir()
-    outcomes = INGEST.spawn([["contend", str(root), fresh, str(gate), str(index)] for index in range(WRITERS)], gate)
+    outcomes = INGEST.spawn([["contend", str(root), fresh, str(gate), str(index)] for index in range(CONTENDERS)], gate)
     selections = [outcome["select"] for outcome in outcomes]
     people = [outcome["person"] for outcome in outcomes]
     assert selections.count("ok") == 1 and people.count("ok") == 1
