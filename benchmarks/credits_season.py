@@ -41,8 +41,8 @@ WHERE b.production_id = ? ORDER BY s.started_at, c.id
 """
 
 
-def build_season(root: Path, episodes: int, cuts: int, people: int) -> Project:
-    project = Project.init(root, studio="Benchmark Studio")
+def build_season(root: Path, episodes: int, cuts: int, people: int, db_url: str | None = None) -> Project:
+    project = Project.init(root, studio="Benchmark Studio", db_url=db_url)
     handles = []
     for index in range(people):
         person = catalog.add_person(

@@ -52,12 +52,16 @@ class SigningIdentity:
     private_key: ec.EllipticCurvePrivateKey = field(repr=False, compare=False)
 
 
-def create_studio_keys(folder: Path, studio: str) -> None:
-    """Write a new studio CA and signing certificate into ``folder`` (private keys owner-only)."""
+def create_studio_keys(folder: Path, studio: str, *, ca_key_path: Path | None = None) -> None:
+    """Write a new studio CA and signing certificate into ``folder`` (private keys owner-only).
+
+    With ``ca_key_path`` the CA's private key goes there instead (a place off the shared folder, where the
+    studio keeps it) and no signing key is made: each workstation gets its own (:func:`issue_identity`).
+    """
     if len(studio) > MAX_STUDIO_NAME:
         raise InvalidValueError(
             f"studio name {studio!r} is {len(studio)} characters, longer than the {MAX_STUDIO_NAME} its certificates "
-            "can hold; give a shorter --studio (the full name can go in `production add --studio`)"
+            "can hold; give a shorter {option:studio} (the full name can go in `production add --studio`)"
         )
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC) - timedelta(minutes=5)
@@ -77,16 +81,33 @@ def create_studio_keys(folder: Path, studio: str) -> None:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    if ca_key_path is not None:
+        _write_private(ca_key_path, _private_pem(ca_key))
+        (folder / CA_CERT).write_bytes(_cert_pem(ca_cert))
+        return
+    leaf_key, leaf_cert = _issue_leaf(ca_key, ca_cert, f"{studio}{_LEAF_SUFFIX}")
+    _write_private(folder / CA_KEY, _private_pem(ca_key))
+    _write_private(folder / SIGNER_KEY, _private_pem(leaf_key))
+    (folder / CA_CERT).write_bytes(_cert_pem(ca_cert))
+    # The signer presents its whole chain so a validator can walk to the anchor.
+    (folder / SIGNER_CERT).write_bytes(_cert_pem(leaf_cert) + _cert_pem(ca_cert))
 
+
+def _issue_leaf(
+    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, common_name: str
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A new ES256 signing key and its certificate under the CA, with the profile c2pa-rs accepts."""
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    organization = ca_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     leaf_cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(f"{studio}{_LEAF_SUFFIX}", studio))
-        .issuer_name(ca_name)
+        .subject_name(_name(common_name, str(organization[0].value) if organization else common_name))
+        .issuer_name(ca_cert.subject)
         .public_key(leaf_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
-        .not_valid_after(now + timedelta(days=365 * _LEAF_YEARS))
+        .not_valid_after(min(now + timedelta(days=365 * _LEAF_YEARS), ca_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
@@ -94,12 +115,71 @@ def create_studio_keys(folder: Path, studio: str) -> None:
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    return leaf_key, leaf_cert
 
-    _write_private(folder / CA_KEY, _private_pem(ca_key))
-    _write_private(folder / SIGNER_KEY, _private_pem(leaf_key))
-    (folder / CA_CERT).write_bytes(_cert_pem(ca_cert))
-    # The signer presents its whole chain so a validator can walk to the anchor.
-    (folder / SIGNER_CERT).write_bytes(_cert_pem(leaf_cert) + _cert_pem(ca_cert))
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What the store keeps of a signing certificate; ``serial`` in decimal, as c2pa's Reader reports it."""
+
+    serial: str
+    subject: str
+    fingerprint: str
+    not_after: datetime
+
+
+def certificate_facts(certificate: x509.Certificate) -> CertificateFacts:
+    return CertificateFacts(
+        serial=str(certificate.serial_number),
+        subject=certificate.subject.rfc4514_string(),
+        fingerprint=certificate.fingerprint(hashes.SHA256()).hex(),
+        not_after=certificate.not_valid_after_utc,
+    )
+
+
+def signer_certificate(folder: Path) -> x509.Certificate | None:
+    """The leaf certificate of the signing chain in ``folder``; None when the folder holds none."""
+    try:
+        return x509.load_pem_x509_certificates((folder / SIGNER_CERT).read_bytes())[0]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def issue_identity(ca_key_path: Path, ca_cert_pem: str, common_name: str, output: Path) -> CertificateFacts:
+    """A workstation's signing identity under the studio CA: ``output/signer.key`` (0600) and ``signer.pem``.
+
+    ``output`` must not exist yet; the CA's private key is read from ``ca_key_path`` and checked against
+    the studio CA certificate first.
+
+    >>> issue_identity(Path("~/ca/studio-ca.key"), project.studio_anchor, "bg-01", Path("bg-01"))  # doctest: +SKIP
+    CertificateFacts(serial='2755...', subject='CN=bg-01,O=Harbor Studio', ...)
+    """
+    ca_cert = x509.load_pem_x509_certificates(ca_cert_pem.encode())[0]
+    ca_key = _load_ca_key(ca_key_path, ca_cert)
+    leaf_key, leaf_cert = _issue_leaf(ca_key, ca_cert, common_name)
+    try:
+        output.mkdir(mode=0o700, parents=True)
+    except FileExistsError as exc:
+        raise ProjectError(f"{output} already exists; give a new folder for the identity") from exc
+    except OSError as exc:
+        raise ProjectError(f"cannot create {output} ({exc.strerror}); give a writable folder") from exc
+    _write_private(output / SIGNER_KEY, _private_pem(leaf_key))
+    (output / SIGNER_CERT).write_bytes(_cert_pem(leaf_cert) + _cert_pem(ca_cert))
+    return certificate_facts(leaf_cert)
+
+
+def _load_ca_key(path: Path, ca_cert: x509.Certificate) -> ec.EllipticCurvePrivateKey:
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise ProjectError(
+            f"the studio CA key {path} cannot be read ({exc.strerror}); run this where the studio keeps it, "
+            "with {option:ca_key} naming it"
+        ) from exc
+    key = _parse_private_key(pem, path)
+    if _public_bytes(key.public_key()) != _public_bytes(ca_cert.public_key()):
+        raise ProjectError(f"{path} is not the private key of this project's studio CA; give the studio CA's key")
+    return key
 
 
 def load_studio_ca_pem(folder: Path) -> str:
@@ -206,12 +286,18 @@ def verify_detached(certificate_chain_pem: str, trust_anchors_pem: str, data: by
         leaf_key = leaf.public_key()
         assert isinstance(leaf_key, ec.EllipticCurvePublicKey)
         leaf_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        return any(_issued_by(leaf, anchor) for anchor in anchors)
+        return any(issued_by(leaf, anchor) for anchor in anchors)
     except (InvalidSignature, ValueError, AssertionError):
         return False
 
 
-def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+def chain_issued_by(certificate_chain_pem: str, anchors_pem: str) -> bool:
+    """True when the chain's leaf was issued directly by one of the anchors (the studio CA)."""
+    leaf = x509.load_pem_x509_certificates(certificate_chain_pem.encode())[0]
+    return any(issued_by(leaf, anchor) for anchor in x509.load_pem_x509_certificates(anchors_pem.encode()))
+
+
+def issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         certificate.verify_directly_issued_by(issuer)
     except (InvalidSignature, ValueError, TypeError):

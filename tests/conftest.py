@@ -18,6 +18,8 @@ from provenance import catalog, record
 from provenance.demo import draw_layout, paint_over
 from provenance.project import Project
 
+from .backends import database_url, postgres  # noqa: F401 - fixtures for the tests that run on both stores
+
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("PROVENANCE_UPDATE_GOLDEN") == "1"
 
@@ -154,7 +156,7 @@ def snapshot(project: Project) -> dict[str, object]:
     files = sorted(
         str(path.relative_to(project.root))
         for path in project.root.rglob("*")
-        if path.is_file() and not path.name.endswith("-journal")
+        if path.is_file() and not path.name.endswith(("-journal", "-wal", "-shm"))
     )
     rows = {}
     with project.store.engine.connect() as connection:

@@ -29,6 +29,7 @@ SHARED = (
     "provenance.asset_listing",
     "provenance.project",
     "provenance.keys",
+    "provenance.signers",
     "provenance.trust",
     "provenance.imaging",
     "provenance.change_mask",

@@ -39,3 +39,10 @@ def test_reidentify_benchmark_runs_small(monkeypatch, capsys) -> None:  # type: 
     monkeypatch.setattr("sys.argv", ["reidentify_1m.py", "--size", "2000", "--queries", "5"])
     load("reidentify_1m").main()
     assert "found the right asset first in 5/5 queries" in capsys.readouterr().out
+
+
+def test_season_stores_runs_small(monkeypatch, capsys, postgres) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.argv", ["season_stores.py", "--episodes", "1", "--cuts", "2", "--repeat", "1"])
+    load("season_stores").main()
+    table = capsys.readouterr().out
+    assert "| sqlite |" in table and "| postgresql |" in table and "PostgreSQL / SQLite" in table

@@ -88,3 +88,62 @@ def test_opening_never_creates_tables(tmp_path: Path) -> None:
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "credit_lock" not in tables
+
+
+@pytest.mark.parametrize("url", ["postgresql://provenance@localhost/harbor", "postgresql+psycopg:///harbor"])
+def test_a_postgresql_url_without_its_driver_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """Without the `postgres` extra (no psycopg to import): one line that names the extra, never exit 70."""
+    import sys
+
+    for driver in ("psycopg", "psycopg2"):
+        monkeypatch.setitem(sys.modules, driver, None)  # `import psycopg` now fails, as when it is not installed
+    with pytest.raises(ProjectError) as error:
+        Project.init(tmp_path, db_url=url)
+    message = str(error.value)
+    assert "pip install 'provenance[postgres]'" in message and "postgresql+psycopg://" in message
+    assert "\n" not in message
+    assert not (tmp_path / ".provenance").exists()
+
+
+def test_another_database_without_its_driver_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match=r"cannot use database URL mysql://u@localhost/db: .*driver installed"):
+        Project.init(tmp_path, db_url="mysql://u@localhost/db")
+
+
+def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[postgres]'")
+    url = f"postgresql+psycopg://provenance:secret@/harbor?host={tmp_path / 'no-server'}&port=5999"
+    with pytest.raises(ProjectError) as error:
+        Project.init(tmp_path / "p", db_url=url)
+    assert "cannot create the database at" in str(error.value) and "secret" not in str(error.value)
+    Project.init(tmp_path / "q").close()
+    with pytest.raises(ProjectError, match="cannot reach the database at .*check that the server runs") as error:
+        Project.find(tmp_path / "q", db_url=url)
+    assert "\n" not in str(error.value) and "secret" not in str(error.value)
+
+
+def test_a_busy_sqlite_database_waits_its_turn_and_then_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that holds the lock longer than every attempt waits is a one-line error, nothing written."""
+    import sqlite3
+
+    from provenance import catalog
+    from provenance.store import database
+
+    project = Project.init(tmp_path)
+    monkeypatch.setattr(database, "BUSY_ATTEMPTS", 2)
+    holder = sqlite3.connect(tmp_path / ".provenance" / "provenance.db", timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    project.store.engine.dispose()  # new connections, with a short busy timeout for the test
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.2)
+    busy = Project.find(tmp_path)
+    with pytest.raises(ProjectError, match=r"stayed locked by another process for over \d+ s; nothing was written"):
+        catalog.add_person(busy, "Kimura Yu")
+    holder.rollback()
+    catalog.add_person(busy, "Kimura Yu")
+    holder.close()
+    busy.close()
+    project.close()

@@ -82,6 +82,8 @@ def tree(folder: Path) -> dict[str, bytes | str]:
     entries: dict[str, bytes | str] = {}
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
+        if path.name.endswith(("-wal", "-shm")):
+            continue  # SQLite's write-ahead log and its index: they change on every read
         if path.is_symlink():
             entries[name] = f"-> {os.readlink(path)}"
         elif path.is_file():

@@ -155,7 +155,14 @@ def audit_person(credit: PersonCredit) -> AuditPerson:
 def audit_stage(link: Link) -> AuditStage:
     stage = described_stage(link)
     stage.failures = link.failures
+    stage.signer = signer_name(link.manifest) if link.manifest and link.selection_of is None else None
     return stage
+
+
+def signer_name(manifest: dict[str, Any]) -> str | None:
+    """The signing certificate's common name: the workstation, for identities ``keys issue`` made."""
+    info = manifest.get("signature_info") or {}
+    return str(info["common_name"]) if info.get("common_name") else None
 
 
 def described_stage(link: Link) -> AuditStage:

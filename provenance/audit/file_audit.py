@@ -38,6 +38,7 @@ from ..imaging import decode_image, mime_type_of, read_file
 from ..manifests import ManifestStore, read_manifest_store
 from ..project import Project
 from ..recorded_files import file_check
+from ..signers import revocation_note, revoked_signers
 from ..store import Asset
 from .chain import Link, audit_stage, studio_signed
 from .contributions import FinalPicture, Picture, contributions, small_picture
@@ -59,7 +60,7 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
     data = read_file(path)
     mime_type = mime_type_of(data)
     manifest_store = read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=True) if mime_type else None
-    with project.store.session() as session:
+    with project.store.reading() as session:
         if manifest_store is None:
             return _audit_unsigned(session, project, str(path), data, deep)
         studio_labels = studio_signed(project, data, mime_type or "", manifest_store)
@@ -80,6 +81,10 @@ def _audit_signed(
 ) -> AuditReport:
     verdict = validation_verdict(manifest_store)
     links, problems, notes = reconcile_chain(session, manifest_store, studio_labels)
+    # A key the studio revoked proves nothing any more: no timestamp says its files predate the revocation.
+    revoked = revoked_signers(session, [manifest_store.manifests[label] for label in sorted(studio_labels)])
+    notes += [revocation_note(signer) for signer in revoked]
+    verdict = "valid-untrusted" if revoked and verdict == "trusted" else verdict
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
     if asset is None and manifest_store.active_label in studio_labels and not any(
         link.check == "missing" for link in links
@@ -105,6 +110,8 @@ def _audit_signed(
         thumbnails=manifest_store.thumbnails,
         final=_signed_picture(manifest_store, data, file),
     )
+    if revoked and report.verdict == "valid-untrusted":
+        report.statement = "Intact and signed under the studio CA, but with a revoked key (see the note): not trusted."
     if report.verdict in ("trusted", "valid-untrusted") and manifest_store.active_label not in studio_labels:
         report.notes.append("the file is signed by another party; only stages this studio signed have records here")
     return report

@@ -99,6 +99,11 @@ class AuditStage(Document):
     source_type: str | None = None
     stage_id: str | None = None
     manifest: str | None = Field(default=None, description="label of the manifest that signs this stage")
+    signer: str | None = Field(
+        default=None,
+        description="who signed this stage's manifest: the signing certificate's common name (a studio "
+        "workstation's name, for identities from `provenance keys issue`)",
+    )
     record: RecordCheck
     share: float | None = Field(default=None, description="fraction of the final pixels this stage changed last")
     changed: float | None = Field(default=None, description="fraction of its own output this stage changed")

@@ -92,6 +92,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "provenance.cli.project:trust_group",
         "Trust anchors: export ours for partners, add theirs to validate their files.",
     ),
+    "db": (
+        "provenance.cli.db:db_group",
+        "The database's schema: its version, and upgrading it to this release's.",
+    ),
+    "keys": (
+        "provenance.cli.keys:keys_group",
+        "Signing identities: one per workstation, issued under the studio CA, revocable.",
+    ),
     "serve": (
         "provenance.cli.serve:serve_command",
         "Open the project in the browser: productions, backgrounds, audits, the credit roll, and /verify for any "
@@ -104,7 +112,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 # Options of the root command that people also type after the subcommand (`provenance audit X --project P`).
-GLOBAL_OPTIONS = {"--project": True, "--db": True, "--debug": False}  # name -> takes a value
+GLOBAL_OPTIONS = {"--project": True, "--db": True, "--identity": True, "--debug": False}  # name -> takes a value
 # Library messages name parameters ({option:NAME}); these are the flags for the ones not spelled alike.
 _FLAGS = {"loras": "--lora", "family_name": "--family", "given_name": "--given"}
 
@@ -230,10 +238,16 @@ def _refuse_usage(exc: click.UsageError) -> NoReturn:
     help="Project folder (default: the current folder or the nearest parent with a project).",
 )
 @click.option("--db", "db_url", envvar="PROVENANCE_DB", help="SQLAlchemy URL of the database to use instead.")
+@click.option(
+    "--identity",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PROVENANCE_IDENTITY",
+    help="This workstation's signing identity folder (from `keys issue`; default: the project's own key).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(__version__, prog_name="provenance")
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path | None, db_url: str | None, debug: bool) -> None:
+def main(ctx: click.Context, project_dir: Path | None, db_url: str | None, identity: Path | None, debug: bool) -> None:
     """Credits and provenance for AI-assisted background art.
 
     Record who drew, generated, selected and painted over each background; sign every file with a C2PA
@@ -245,7 +259,7 @@ def main(ctx: click.Context, project_dir: Path | None, db_url: str | None, debug
       provenance init                       # a project in the current folder
       provenance audit FINAL.png            # who made this, and is it intact?
     """
-    ctx.obj = AppContext(project_dir=project_dir, db_url=db_url, debug=debug)
+    ctx.obj = AppContext(project_dir=project_dir, db_url=db_url, debug=debug, identity=identity)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -31,6 +31,7 @@ class AppContext:
     project_dir: Path | None
     db_url: str | None
     debug: bool
+    identity: Path | None = None
     _project: Project | None = field(default=None, repr=False)
 
     @property
@@ -39,7 +40,7 @@ class AppContext:
         if self._project is None:
             from ..project import Project  # commands that need no project (--help, init) never load the store
 
-            self._project = Project.find(self.project_dir or Path.cwd(), db_url=self.db_url)
+            self._project = Project.find(self.project_dir or Path.cwd(), db_url=self.db_url, identity=self.identity)
         return self._project
 
     def close(self) -> None:

@@ -16,19 +16,29 @@ from .app import AppContext, echo_json, echo_table, json_option, pass_app, write
 @click.command("init")
 @click.option("--db", "db_url", help="SQLAlchemy URL to keep the records in (default: SQLite in the project).")
 @click.option("--studio", help="Studio name for the signing certificate (default: the folder's name).")
+@click.option(
+    "--ca-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For a studio: write the CA's private key here, off the shared folder, and make no shared signing key "
+    "(each workstation gets one from `keys issue`).",
+)
 @pass_app
-def init_command(app: AppContext, db_url: str | None, studio: str | None) -> None:
+def init_command(app: AppContext, db_url: str | None, studio: str | None, ca_key: Path | None) -> None:
     """Set up a project in the current folder (or --project): database and studio keys.
 
     \b
     Examples:
       provenance init --studio "Harbor Studio"
-      provenance init --db postgresql://localhost/provenance
+      provenance init --studio "Harbor Studio" --db postgresql+psycopg://provenance@db.studio.lan/harbor \\
+          --ca-key ~/studio-ca/studio-ca.key        # a studio's shared project
     """
-    project = Project.init(app.project_dir or Path.cwd(), db_url=db_url or app.db_url, studio=studio)
+    project = Project.init(app.project_dir or Path.cwd(), db_url=db_url or app.db_url, studio=studio, ca_key=ca_key)
     project.close()
     click.echo(f"Initialised a provenance project in {project.root}")
     click.echo(f"Studio CA (share with partners): {project.keys_folder / CA_CERT}")
+    if ca_key is not None:
+        click.echo(f"Studio CA private key (keep it here, 0600): {ca_key.expanduser().resolve()}")
+        click.echo("Give each workstation its signing identity: provenance keys issue NAME --ca-key ...")
 
 
 @click.group("trust")

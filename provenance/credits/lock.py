@@ -21,7 +21,8 @@ from .. import catalog
 from ..errors import LockTamperedError
 from ..keys import sign_detached, verify_detached
 from ..project import Project
-from ..store import CreditLock, Person, saved_id
+from ..store import CreditLock, Person, Production, saved_id
+from ..store import lock as lock_row
 from .sheet import CreditSheet, credit_sheet
 
 
@@ -56,6 +57,8 @@ def lock_credits(project: Project, production: str, *, by: str, background: str 
     with project.store.session() as session:
         person = catalog.get_person(session, by)
         owner = catalog.get_production(session, production)
+        # Sign-offs of one production are stored one at a time, in the order they were signed.
+        lock_row(session, Production, saved_id(owner))
         lock = CreditLock(
             production_id=saved_id(owner),
             scope=sheet.scope,

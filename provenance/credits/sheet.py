@@ -142,7 +142,7 @@ def credit_sheet(
 
     Raises :class:`CreditGapsError` when a stage has no named person, unless ``allow_gaps``.
     """
-    with project.store.session() as session:
+    with project.store.reading() as session:
         owner = catalog.get_production(session, production)
         if background is not None:
             scoped = catalog.get_background(session, background)

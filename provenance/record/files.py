@@ -105,7 +105,7 @@ def _record_file(
             "export it again from the application that signed it"
         )
     named_parent = catalog.asset_reference(parent) if parent is not None else None
-    with project.store.session() as session:
+    with project.store.reading() as session:
         catalog.get_person(session, person)
         parent_asset = catalog.find_asset(session, named_parent) if named_parent is not None else None
         evidence = find_ai_evidence(session, project, data, image, parent=parent_asset, manifest_store=own_store)

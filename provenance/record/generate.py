@@ -26,7 +26,7 @@ from ..plain_text import checked_text
 from ..project import Project
 from ..recorded_files import verified_file
 from ..records import GenerationParameters
-from ..store import AIModel, Stage
+from ..store import AIModel, Stage, insert_once
 from .writing import RecordedFile, default_destination, write_stage
 
 
@@ -169,7 +169,7 @@ def _model_row(
     existing = session.exec(select(AIModel).where(AIModel.fingerprint == fingerprint.digest)).first()
     if existing is not None:
         return existing
-    model = AIModel(
+    return insert_once(session, AIModel, AIModel.fingerprint == fingerprint.digest, AIModel(
         name=source.name,
         version=source.version,
         path=str(source.path),
@@ -180,10 +180,7 @@ def _model_row(
         short_hash=fingerprint.short_hash,
         is_test_model=source.is_test_model,
         notes="built-in random-weight test model, not a trained generator" if source.is_test_model else None,
-    )
-    session.add(model)
-    session.flush()
-    return model
+    ))  # fmt: skip
 
 
 def _lora_row(session: Session, path: Path) -> AIModel:
@@ -202,8 +199,7 @@ def _lora_row(session: Session, path: Path) -> AIModel:
         weight_sha256=fingerprint.weight_sha256,
         short_hash=fingerprint.short_hash,
     )
-    session.add(lora)
-    return lora
+    return insert_once(session, AIModel, AIModel.fingerprint == fingerprint.digest, lora)
 
 
 # Seeds are stored as signed 64-bit integers (SQLite, CBOR) and drive torch's generator: 0 <= seed < 2**63.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .. import catalog
 from ..errors import AlreadyExistsError, InvalidValueError
 from ..project import Project
-from ..store import Contribution, Stage, StageInput, saved_id
+from ..store import Asset, Contribution, Stage, StageInput, lock, saved_id
 from ..store.queries import batch_outputs, selection_of
 from ..vocabulary import role as lookup_role
 from ..vocabulary import stage_kind
@@ -33,6 +33,8 @@ def record_selection(project: Project, asset: str, *, by: str, role: str | None 
     with project.store.session() as session:
         person = catalog.get_person(session, by)
         chosen = catalog.find_asset(session, named)
+        # Two people selecting the same candidate at once: the second waits here, then sees the first's.
+        lock(session, Asset, saved_id(chosen))
         generating = session.get(Stage, chosen.stage_id)
         assert generating is not None
         if generating.kind != "ai_generate":

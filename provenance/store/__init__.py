@@ -1,6 +1,6 @@
 """Records of people, productions, backgrounds, stages and assets, in any SQLAlchemy database."""
 
-from .database import Store
+from .database import Store, insert_once, lock
 from .tables import (
     AIModel,
     Asset,
@@ -10,6 +10,7 @@ from .tables import (
     Organization,
     Person,
     Production,
+    Signer,
     Stage,
     StageInput,
     saved_id,
@@ -24,8 +25,11 @@ __all__ = [
     "Organization",
     "Person",
     "Production",
+    "Signer",
     "Stage",
     "StageInput",
     "Store",
+    "insert_once",
+    "lock",
     "saved_id",
 ]

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -32,11 +32,13 @@ def saved_id(row: SQLModel) -> int:
     return int(value)
 
 
-SCHEMA_VERSION = 2
+# The tables' version. Raising it needs a migration in ``migrations/versions/`` that takes the previous
+# version's database to this one, ending with ``schema_info.version`` set to the new number.
+SCHEMA_VERSION = 3
 
 
 class SchemaInfo(SQLModel, table=True):
-    """One row: the version of these tables the database was created with."""
+    """One row: the version of these tables the database holds (``provenance db upgrade`` raises it)."""
 
     __tablename__ = "schema_info"
 
@@ -141,7 +143,6 @@ class Contribution(SQLModel, table=True):
     stage_id: int = Field(foreign_key="stage.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     role: str
-    degree: str = "lead"
 
 
 class Asset(SQLModel, table=True):
@@ -158,8 +159,9 @@ class Asset(SQLModel, table=True):
     height: int
     format: str
     # Size and modification time as written: an audit re-hashes the file only when these differ.
-    size: int = 0
-    mtime_ns: int = 0
+    # 64-bit: nanoseconds since 1970 overflow PostgreSQL's 32-bit INTEGER.
+    size: int = Field(default=0, sa_type=BigInteger)
+    mtime_ns: int = Field(default=0, sa_type=BigInteger)
     manifest_label: str | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=_now)
 
@@ -178,3 +180,23 @@ class CreditLock(SQLModel, table=True):
     sheet_json: str
     signature: str
     certificate_chain: str
+
+
+class Signer(SQLModel, table=True):
+    """A signing identity the studio CA issued (``provenance keys issue``): one per workstation.
+
+    The audit finds a manifest's signer here by its certificate's serial number (which c2pa reports in
+    ``signature_info``) to name the workstation, and to refuse trust once the identity is revoked.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    # Decimal, as c2pa's Reader reports it: unique under the studio CA (random 159-bit serials).
+    serial: str = Field(unique=True, index=True)
+    subject: str
+    # sha256 of the certificate's DER bytes.
+    fingerprint: str
+    not_after: datetime
+    issued_at: datetime = Field(default_factory=_now)
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
