@@ -159,7 +159,7 @@ def state(studio: Studio) -> dict[str, Any]:
             files[relative] = f"-> {os.readlink(path)}"
         elif path.is_dir():
             folders.append(relative)
-        elif path.is_file() and not path.name.endswith("-journal"):
+        elif path.is_file() and not path.name.endswith(("-journal", "-wal", "-shm")):  # SQLite's own, transient
             files[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
     rows = None  # when the case damaged the database itself: its bytes are compared above
     with contextlib.suppress(ProvenanceError, SQLAlchemyError):

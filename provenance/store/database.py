@@ -136,6 +136,8 @@ class Store:
                     f"cannot reach the database at {self.shown_url} ({_reason(exc)}); check that the server "
                     "runs and the URL, user and password (~/.pgpass, PGPASSWORD) are right"
                 ) from exc
+            if _cannot_write(exc):  # SQLite writes its -shm/-wal files even to read: a full disk, a read-only folder
+                _raise_readable(exc, self.shown_url)
             raise ProjectError(
                 f"the database at {self.shown_url} cannot be read as a provenance database ({_reason(exc)}); "
                 "restore it from backup"
@@ -291,6 +293,10 @@ def _raise_readable(exc: BaseException, shown_url: str) -> None:
             f"the database at {shown_url} failed ({_reason(exc)}); if it is read-only or its disk is full, fix "
             "that and run the command again, else restore it from backup"
         ) from exc
+
+
+def _cannot_write(exc: OperationalError) -> bool:
+    return any(sign in str(exc.orig) for sign in ("disk I/O error", "readonly", "disk is full"))
 
 
 def _is_busy(exc: OperationalError) -> bool:

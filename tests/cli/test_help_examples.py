@@ -30,7 +30,7 @@ from ..conftest import SIZE, STEPS, read_image
 
 # Examples that cannot run offline on a test machine, by how they start, and why. Keep this list short.
 CANNOT_RUN = {
-    "provenance init --db postgresql://": "needs a PostgreSQL server",
+    "provenance init --studio \"Harbor Studio\" --db postgresql": "needs a PostgreSQL server",
     "provenance model add house-v2 /models/": "needs a real diffusers model folder under /models",
     "provenance model add juggernaut /models/": "needs a real SDXL checkpoint under /models",
     'provenance generate 1 --prompt "harbor" --operator sato-ken --model house-v2': "needs that model and a LoRA",
@@ -38,6 +38,9 @@ CANNOT_RUN = {
     # cli/audit.py (the bulk-audit work) names an illustrative stage id; `C012_revise_*.png` would run.
     "provenance audit assets/harbor/C012/C012_revise_1a2b3c4d.png": "its file name is an illustration",
     "provenance serve": "starts a server that runs until stopped; tests/web/ start it and drive it",
+    "provenance keys issue bg-01 --ca-key ~/studio-ca/": "needs the studio CA key where a studio keeps it; "
+    "tests/test_workstation_keys.py issues and revokes identities",
+    "provenance keys revoke bg-01": "needs an identity issued with the studio CA key (above)",
 }
 # Examples that exit with another code by design, and why.
 EXIT_CODES = {
@@ -62,6 +65,7 @@ def help_examples() -> Iterator[tuple[str, str]]:
 
     for path, command in walk(main, []):
         in_examples = False
+        continued = ""
         for line in inspect.cleandoc(command.help or "").splitlines():
             text = line.strip()
             if text in ("Example:", "Examples:"):
@@ -69,7 +73,11 @@ def help_examples() -> Iterator[tuple[str, str]]:
             elif not text:
                 in_examples = False
             elif in_examples and text != "\b":
-                yield path, text
+                if text.endswith("\\"):  # a shell line continued on the next, as people type long ones
+                    continued += text[:-1]
+                    continue
+                yield path, continued + text
+                continued = ""
 
 
 EXAMPLES = list(help_examples())
