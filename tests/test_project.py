@@ -140,8 +140,8 @@ def test_a_busy_sqlite_database_waits_its_turn_and_then_says_so_in_one_line(
     project.store.engine.dispose()  # new connections, with a short busy timeout for the test
     monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.2)
     busy = Project.find(tmp_path)
-    busy = r"is busy \(database is locked\): another provenance command is writing to it and held it over \d+ s"
-    with pytest.raises(ProjectError, match=busy):
+    message = r"is busy \(database is locked\): another provenance command is writing to it and held it over \d+ s"
+    with pytest.raises(ProjectError, match=message):
         catalog.add_person(busy, "Kimura Yu")
     holder.rollback()
     catalog.add_person(busy, "Kimura Yu")
