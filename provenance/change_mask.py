@@ -3,7 +3,7 @@
 Both pictures are brought to one working size (at most 1024 px on the long side: enough to measure
 shares of a picture, and it keeps a 4K paint-over to a fraction of a second), lightly blurred so that
 re-encoding noise and anti-aliasing do not count, compared in CIELAB with CIEDE2000, thresholded, and
-cleared of specks smaller than a few pixels. DESIGN.md records that this finds a paint-over's area within
+cleared of specks smaller than a few pixels. Measured, this finds a paint-over's area within
 a few percent and ignores JPEG re-encoding.
 
 >>> mask = change_mask(candidate, paint_over)  # doctest: +SKIP

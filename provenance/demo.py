@@ -1,4 +1,4 @@
-"""The demo: the short-film case from DESIGN.md, done right, in a fresh project on the embedded defaults.
+"""The demo: the short film credited to "AI (+Human)", done right, in a fresh project on the embedded defaults.
 
 A layout artist draws the cut (here: a procedurally drawn harbor street), an operator makes three img2img
 candidates with the built-in ``tiny`` model, the art director picks one, a background artist paints over

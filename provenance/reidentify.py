@@ -1,7 +1,7 @@
 """Finding the recorded asset behind a file whose metadata was stripped: perceptual hashes, then SSIM.
 
 A re-saved, re-encoded, resized, brightened or slightly cropped copy keeps its 64-bit pHash and dHash
-within a few bits of the original (DESIGN.md: 0-1 for JPEG, resize and brightness; ~10 pHash and ~3 dHash
+within a few bits of the original (measured: 0-1 for JPEG, resize and brightness; ~10 pHash and ~3 dHash
 for a 5 % crop), while unrelated pictures sit at 30 and more. Candidates within the bounds are confirmed
 by structural similarity with the recorded file at its own size, aligning a cropped copy first, so two
 similar-looking candidates from one generation batch are told apart.

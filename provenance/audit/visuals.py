@@ -1,9 +1,10 @@
 """Pictures of an audit: the process sheet (the stages side by side) and the heatmap of who made what.
 
-The process sheet is the end-credits illustration of the short film in DESIGN.md, done right: every stage
-as a thumbnail captioned with the stage in words, its people in native script and romanized with their
-roles' English and Japanese titles, the tool or model, and what the stage gave (a layout's composition, a
-painting's or AI's pixels, a selection's decision), never a bare percentage under a layout artist's name.
+The process sheet is the end-credits illustration of the short film credited to "AI (+Human)", done
+right: every stage as a thumbnail captioned with the stage in words, its people in native script and
+romanized with their roles' English and Japanese titles, the tool or model, and what the stage gave (a
+layout's composition, a painting's or AI's pixels, a selection's decision), never a bare percentage under a
+layout artist's name.
 Thumbnails come from the file's own manifests, so a partner's file works without our records; a file
 with no manifest uses the recorded files. Names are drawn with a Japanese font (:mod:`provenance.fonts`).
 """

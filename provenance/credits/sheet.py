@@ -4,7 +4,7 @@
 :class:`CreditSheet` (pure). Renderers live in :mod:`provenance.credits.formats`. An AI model is never a
 credited name: it only appears in the disclosure, and no line ever reads "AI (+Human)".
 
-Rules (DESIGN.md and issue #5): roles in department order with English and Japanese labels; a person's
+Rules (issue #5): roles in department order with English and Japanese labels; a person's
 pen name replaces their name; a person who asked not to be named is counted, never silently dropped;
 a stage with nobody recorded on it is a gap, and a sheet with gaps is refused unless gaps are allowed.
 

@@ -5,7 +5,7 @@ it is needed, saved as an ordinary diffusers folder in the user's cache, and fro
 the same ``from_pretrained`` path as a real model. Its pictures are noise-like: it exists to exercise the
 whole pipeline, and every record marks it as a test model.
 
-The sizes are the ones DESIGN.md measured: four VAE blocks so latents are 8x smaller like a real SD VAE
+The sizes were measured for this: four VAE blocks so latents are 8x smaller like a real SD VAE
 (~0.17 s a step at 512 px on two cores), and building and saving takes about 0.1 s.
 """
 

@@ -1,6 +1,6 @@
 """Manifest definitions for each stage kind: records in, a c2pa Builder definition out. Pure.
 
-The shapes follow DESIGN.md: a stage without a parent starts with ``c2pa.created``; a stage with one
+The shapes: a stage without a parent starts with ``c2pa.created``; a stage with one
 starts with ``c2pa.opened`` linked to its ``parentOf`` ingredient and then ``c2pa.edited`` with the
 source type of the work done (``trainedAlgorithmicMedia`` for AI, ``humanEdits`` for a person). People
 are named in ``cawg.metadata``, embedded as JSON as the CAWG spec has it; the whole stage record goes in

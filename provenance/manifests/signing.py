@@ -77,7 +77,7 @@ def _context(trust_anchors_pem: str) -> c2pa.Context:
 
 
 def _signer(identity: SigningIdentity) -> c2pa.Signer:
-    # No timestamp authority: an unreachable one makes signing fail (DESIGN.md).
+    # No timestamp authority: an unreachable one makes signing fail (c2pa-python calls it while signing).
     info = c2pa.C2paSignerInfo(
         b"es256", identity.certificate_chain_pem.encode(), identity.private_key_pem.encode(), None
     )

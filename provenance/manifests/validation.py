@@ -1,7 +1,7 @@
 """What c2pa's validation codes mean for an audit, and which actions of a manifest declare AI. Pure.
 
 c2pa reports a validation code per check. This module sorts them into the four things an audit verdict
-can say (DESIGN.md "Verdicts and what they promise"):
+can say (the promises are in :data:`provenance.audit.verdict.VERDICTS`):
 
 - ``integrity``: the pixels, an assertion, the claim or a signed reference no longer match their hash or
   signature, or signed content was removed or added after signing (-> ``tampered``);

@@ -1,4 +1,5 @@
-"""The database tables: one per concept in DESIGN.md, plus the link that says which assets a stage used.
+"""The database tables: one per concept (person, production, background, model, stage, asset, credit lock,
+signer), plus the link that says which assets a stage used.
 
 Lineage is a DAG kept as two relations: ``Asset.stage_id`` (the stage that generated the asset, PROV
 wasGeneratedBy) and ``StageInput`` (the assets a stage used, PROV used). Who did a stage is a
