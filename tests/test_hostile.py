@@ -359,7 +359,7 @@ def read_only_url(s: Studio) -> Args:
 
 
 def locked_url(s: Studio) -> Args:
-    # SQLite waits 5 s for a lock by default; the URL's timeout keeps the case quick.
+    # Each attempt waits BUSY_TIMEOUT_S for the lock unless the URL sets its own timeout: this keeps the case quick.
     return ["--db", f"sqlite:///file:{s.database}?mode=rw&uri=true&timeout=0.2"]
 
 
@@ -537,6 +537,9 @@ CASES = [
          "(attempt to write a readonly database)"),
     Case("state/db-read-only-sketch", lambda s: [*read_only_url(s), "sketch", "harbor/C013", "layout.png",
                                                   "--artist", "tanaka-aiko"], 1, "attempt to write a readonly"),
+    Case("state/db-url-timeout-not-seconds",
+         lambda s: ["--db", f"sqlite:///{s.database}?timeout=soon", "person", "add", "Kimura Yu"], 1,
+         "its timeout must be a number of seconds"),
     Case("state/db-locked-by-another-writer",
          then(immediate_lock, lambda s: [*locked_url(s), "select", "2", "--by", "sato-ken"]),
          1, "is busy (database is locked): another provenance command is writing to it"),

@@ -21,6 +21,7 @@ an :class:`~provenance.errors.AlreadyExistsError`, never an internal error.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import time
@@ -38,7 +39,8 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from ..errors import AlreadyExistsError, ProjectError
 from . import tables
 
-# How long one attempt waits for SQLite's write lock, and how many attempts a write transaction makes.
+# How long one attempt waits for SQLite's write lock (unless the URL sets its own `timeout`, in seconds),
+# and how many attempts a write transaction makes.
 BUSY_TIMEOUT_S = 10.0
 BUSY_ATTEMPTS = 6
 _BEGIN = "provenance_begin"  # execution option: how a SQLite transaction begins
@@ -57,6 +59,7 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._busy_timeout_s = _busy_timeout(_parse(url))
         self._writer = engine.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
 
     @property
@@ -75,7 +78,8 @@ class Store:
 
         An existing provenance database is refused: ``init`` never adopts records it did not make.
         """
-        store = cls(_engine(_parse(url)), url)
+        parsed = _parse(url)
+        store = cls(_engine(parsed, _busy_timeout(parsed)), url)
         try:
             if inspect(store.engine).has_table(tables.SchemaInfo.__tablename__):
                 store.close()
@@ -103,6 +107,7 @@ class Store:
         ``any_version`` opens a database of another schema version too (for ``provenance db``).
         """
         parsed = _parse(url)
+        busy_timeout_s = _busy_timeout(parsed)  # read before the URL is rewritten below
         database_file = _sqlite_file(parsed)
         if database_file is not None:
             if not database_file.is_file():
@@ -112,7 +117,7 @@ class Store:
                 )
             # mode=rw: SQLite itself refuses to create the file, whatever happens between the check and here.
             parsed = parsed.set(database=f"file:{quote(str(database_file))}?mode=rw", query={"uri": "true"})
-        store = cls(_engine(parsed), url)
+        store = cls(_engine(parsed, busy_timeout_s), url)
         version = store.schema_version()
         if not any_version:
             try:
@@ -137,7 +142,7 @@ class Store:
                     "runs and the URL, user and password (~/.pgpass, PGPASSWORD) are right"
                 ) from exc
             if _cannot_write(exc):  # SQLite writes its -shm/-wal files even to read: a full disk, a read-only folder
-                _raise_readable(exc, self.shown_url)
+                _raise_readable(exc, self.shown_url, self._busy_timeout_s)
             raise ProjectError(
                 f"the database at {self.shown_url} cannot be read as a provenance database ({_reason(exc)}); "
                 "restore it from backup"
@@ -188,7 +193,7 @@ class Store:
                 session.commit()
             except BaseException as exc:
                 session.rollback()
-                _raise_readable(exc, self.shown_url)
+                _raise_readable(exc, self.shown_url, self._busy_timeout_s)
                 raise
 
     @contextmanager
@@ -202,7 +207,7 @@ class Store:
             try:
                 yield session
             except SQLAlchemyError as exc:
-                _raise_readable(exc, self.shown_url)
+                _raise_readable(exc, self.shown_url, self._busy_timeout_s)
                 raise
             finally:
                 # Detached first, so the rows read stay loaded (a rollback would expire them).
@@ -271,7 +276,7 @@ def _begin(session: Session) -> None:
             time.sleep(random.uniform(0.05, 0.25) * attempt)
 
 
-def _raise_readable(exc: BaseException, shown_url: str) -> None:
+def _raise_readable(exc: BaseException, shown_url: str, busy_timeout_s: float) -> None:
     """Turn what a database can do under a command into one line a user can act on; other errors pass.
 
     A concurrent writer: a duplicate, or a lock held too long. The database itself: read-only, a full
@@ -283,7 +288,7 @@ def _raise_readable(exc: BaseException, shown_url: str) -> None:
             "look it up or pick another name"
         ) from exc
     if isinstance(exc, OperationalError) and _is_busy(exc):
-        waited = int(BUSY_TIMEOUT_S * BUSY_ATTEMPTS)
+        waited = round(busy_timeout_s * BUSY_ATTEMPTS)
         raise ProjectError(
             f"the database at {shown_url} is busy ({_reason(exc)}): another provenance command is writing to it "
             f"and held it over {waited} s; nothing was written, run this one again when it has finished"
@@ -316,20 +321,35 @@ def _parse(url: str) -> URL:
         raise ProjectError(f"cannot use database URL {_shown(url)}: {exc}") from exc
 
 
-def _engine(url: URL) -> Engine:
+def _busy_timeout(url: URL) -> float:
+    """Seconds one attempt waits for SQLite's write lock: the URL's own ``timeout`` where it sets one."""
+    given = url.query.get("timeout") if url.get_backend_name() == "sqlite" else None
+    if given is None:
+        return BUSY_TIMEOUT_S
+    try:
+        seconds = float(given if isinstance(given, str) else given[-1])
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86400:
+        shown = _shown(url.render_as_string())
+        raise ProjectError(f"cannot use database URL {shown}: its timeout must be a number of seconds, 0 or more")
+    return seconds
+
+
+def _engine(url: URL, busy_timeout_s: float) -> Engine:
     options: dict[str, Any] = {"json_deserializer": _stored_json}
     if url.get_backend_name() == "postgresql":
         # Times are compared with what manifests signed: the session must not shift them to a local zone.
         options["connect_args"] = {"options": "-c timezone=UTC"}
     elif url.get_backend_name() == "sqlite":
-        options["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
+        options["connect_args"] = {"timeout": busy_timeout_s}
     try:
         engine = create_engine(url, **options)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         shown = _shown(url.render_as_string())
         raise ProjectError(f"cannot use database URL {shown}: {_driver_hint(url, exc)}") from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", functools.partial(_sqlite_connect, busy_timeout_s=busy_timeout_s))
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 
@@ -385,13 +405,13 @@ def _reason(exc: BaseException) -> str:
     return str(reason).splitlines()[0] if str(reason) else type(reason).__name__
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, *, busy_timeout_s: float) -> None:
     # pysqlite's own transaction handling would BEGIN (deferred) only at the first write, after the reads
     # that decided it; _sqlite_begin starts every transaction itself instead.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
     cursor.close()
 
 
