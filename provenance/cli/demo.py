@@ -11,6 +11,7 @@ import click
 
 from ..demo import DemoStep, run_demo
 from .app import candidate_progress
+from .serve import INSTALL_WEB_EXTRA, missing_web_library
 
 
 @click.command("demo")
@@ -56,7 +57,10 @@ def demo_command(folder: Path, steps: int) -> None:
     click.echo(f"  {shlex.join([*command, 'asset', 'list'])}")
     pdf = result.root / "harbor_credits.pdf"
     click.echo(f"  {shlex.join([*command, 'credits', 'harbor', '--format', 'pdf', '-o', str(pdf)])}")
-    click.echo(f"Open it in the browser: {shlex.join([*command, 'serve'])}, then http://127.0.0.1:8000/")
+    serve = f"{shlex.join([*command, 'serve'])}, then http://127.0.0.1:8000/"
+    if missing_web_library():
+        serve = f"{INSTALL_WEB_EXTRA}, then {serve}"
+    click.echo(f"Open it in the browser: {serve}")
 
 
 def provenance_command(argv0: str) -> list[str]:

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import socket
 
 import click
 
 from .app import AppContext, pass_app
+
+# The viewer's libraries are an extra, so a studio that never serves pages does not install them.
+WEB_LIBRARIES = ("starlette", "uvicorn", "jinja2", "multipart")
+INSTALL_WEB_EXTRA = "pip install 'provenance[web]' (from a checkout: pip install -e '.[web]')"
+
+
+def missing_web_library() -> str | None:
+    """The first library of the web extra that is not installed, or None when the viewer can run."""
+    for name in WEB_LIBRARIES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ValueError:  # in sys.modules as None: imports of it fail
+            return name
+    return None
 
 
 @click.command("serve")
@@ -37,7 +53,7 @@ def serve_command(app: AppContext, host: str, port: int, max_upload_mb: int) -> 
         from ..web import create_app
     except ImportError as exc:
         raise click.ClickException(
-            f"the web viewer needs the web extra ({exc.name} is missing): pip install 'provenance[web]'"
+            f"the web viewer needs the web extra ({exc.name} is missing): {INSTALL_WEB_EXTRA}"
         ) from exc
     project = app.project
     _check_free(host, port)

@@ -58,8 +58,20 @@ def test_without_the_web_extra_serve_says_what_to_install(
     result = CliRunner().invoke(main, ["--project", str(project.root), "serve"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the web viewer needs the web extra (uvicorn is missing): pip install 'provenance[web]'\n"
+        "Error: the web viewer needs the web extra (uvicorn is missing): pip install 'provenance[web]' (from a "
+        "checkout: pip install -e '.[web]')\n"
     )
+
+
+def test_without_the_web_extra_the_demo_says_to_install_it_before_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if it were not installed
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "demo"), "--steps", "2"])
+    assert result.exit_code == 0, result.output
+    last = result.stdout.rstrip("\n").splitlines()[-1]
+    assert last.startswith("Open it in the browser: pip install 'provenance[web]' (from a checkout: pip install -e")
+    assert last.endswith(" serve, then http://127.0.0.1:8000/")
 
 
 def test_the_demo_ends_with_the_line_that_opens_it_in_the_browser(tmp_path: Path) -> None:
