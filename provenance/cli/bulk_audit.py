@@ -32,7 +32,9 @@ def bulk_audit(project: Project, paths: tuple[Path, ...], *, as_json: bool, stri
     """
     targets = list(audit_targets(paths))
     if not targets:
-        raise InputFileError(f"no image files to audit in {', '.join(map(str, paths))}; give files or folders of images")
+        raise InputFileError(
+            f"no image files to audit in {', '.join(map(str, paths))}; give files or folders of images"
+        )
     codes: list[int] = []
     rows: list[list[object]] = []
     failures: list[str] = []
