@@ -31,8 +31,8 @@ BARE_READER = """
 import io, sys
 import c2pa
 path, anchors = sys.argv[1], sys.argv[2]
-settings = {"trust": {"user_anchors": open(anchors).read()}, "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
-context = c2pa.Context.from_dict(settings)
+verify = {"remote_manifest_fetch": False, "ocsp_fetch": False}
+context = c2pa.Context.from_dict({"trust": {"user_anchors": open(anchors).read()}, "verify": verify})
 with open(path, "rb") as file, c2pa.Reader("image/png", io.BytesIO(file.read()), context=context) as reader:
     print(reader.json())
     print(reader.get_validation_state())
