@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +13,9 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from provenance.cli import main
+from provenance.cli.bulk_audit import BAR_FROM, _with_bar
 from provenance.cli.exit_codes import WORST_FIRST, worst_code
+from provenance.errors import InputFileError
 from provenance.project import Project
 
 from .. import foreign_manifests as foreign
@@ -135,3 +138,30 @@ def test_a_folder_without_images_is_one_line(project: Project, tmp_path: Path) -
     (tmp_path / "empty").mkdir()
     result = _audit(project, str(tmp_path / "empty"))
     assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "no image files" in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stderr", "stdout", "streaming", "files", "drawn"),
+    [
+        (_Terminal, io.StringIO, True, BAR_FROM, True),  # JSON Lines piped on, a person watching stderr
+        (_Terminal, _Terminal, False, BAR_FROM, True),  # the table comes at the end
+        (_Terminal, _Terminal, True, BAR_FROM, False),  # JSON Lines on the same terminal: no bar between them
+        (io.StringIO, io.StringIO, False, BAR_FROM, False),  # a log or a script
+        (_Terminal, io.StringIO, False, BAR_FROM - 1, False),  # over before a bar would say anything
+    ],
+)
+def test_a_long_run_draws_a_bar_for_a_person_at_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, stderr: type, stdout: type, streaming: bool, files: int, drawn: bool
+) -> None:
+    err = stderr()
+    monkeypatch.setattr("sys.stderr", err)
+    monkeypatch.setattr("sys.stdout", stdout())
+    targets = [(Path(f"{n}.png"), InputFileError(f"{n}.png is gone")) for n in range(files)]
+    results = list(_with_bar(None, targets, deep=False, streaming=streaming))  # type: ignore[arg-type]
+    assert [path for path, _ in results] == [path for path, _ in targets]
+    assert (f"{files}/{files}" in err.getvalue()) is drawn
