@@ -47,13 +47,15 @@ def _lines(result: Result) -> list[dict]:  # type: ignore[type-arg]
 
 @pytest.fixture
 def shelf(project: Project, chain: Chain, tmp_path: Path) -> Path:
-    """A delivery folder: the final, a JPEG re-save of it in a subfolder, a sidecar, a hidden file."""
+    """A delivery folder: the final, a JPEG re-save of it in a subfolder, a sidecar, a hidden file and folder."""
     folder = tmp_path / "delivery"
     (folder / "web" / "small").mkdir(parents=True)
     shutil.copyfile(project.absolute(chain.final.path), folder / "C012.png")
     Image.open(folder / "C012.png").convert("RGB").save(folder / "web" / "small" / "C012.jpg", quality=85)
     (folder / "notes.txt").write_text("not an image")
     (folder / ".C012.png.partial").write_bytes(b"half")
+    (folder / ".cache").mkdir()
+    shutil.copyfile(folder / "C012.png", folder / ".cache" / "C012.png")
     return folder
 
 
