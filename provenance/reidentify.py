@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 from PIL import Image
 
@@ -61,6 +60,8 @@ class HashIndex:
 
 
 def image_hashes(image: Image.Image) -> tuple[int, int]:
+    import imagehash  # a signed file is found by its manifest: only a file without one is hashed
+
     return int(str(imagehash.phash(image)), 16), int(str(imagehash.dhash(image)), 16)
 
 

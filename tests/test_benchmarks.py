@@ -46,3 +46,16 @@ def test_season_stores_runs_small(monkeypatch, capsys, postgres) -> None:  # typ
     load("season_stores").main()
     table = capsys.readouterr().out
     assert "| sqlite |" in table and "| postgresql |" in table and "PostgreSQL / SQLite" in table
+
+
+def test_startup_runs_small(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.argv", ["startup.py", "--rounds", "1"])
+    load("startup").main()
+    table = capsys.readouterr().out
+    assert "| provenance --help |" in table and "| provenance audit FILE |" in table
+
+
+def test_bulk_audit_runs_small(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.argv", ["bulk_audit.py", "--finals", "3", "--distinct", "2"])
+    load("bulk_audit").main()
+    assert "| provenance audit DIR --json |" in capsys.readouterr().out

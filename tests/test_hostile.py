@@ -420,7 +420,10 @@ CASES = [
     Case("files/bomb-2**31-wide", audit_file_of(lambda s: header_only_png(2**31 - 1, 1)), 1, "pixel bound"),
     Case("files/zero-by-zero-png", audit_file_of(lambda s: header_only_png(0, 0)), 1, "is not an image file"),
     Case("files/text-chunk-bomb", audit_file_of(lambda s: with_text_bomb(png())), 1, "cannot be decoded"),
-    Case("files/folder", lambda s: ["audit", str(s.folder)], 1, "is not a file"),
+    # `audit` takes folders (the bulk audit, issue #10); a command that takes one file still refuses one.
+    Case("files/folder", sketch_of("."), 1, "is not a file"),
+    Case("files/folder-without-images", then(lambda s: (s.folder / "empty").mkdir(), lambda s: ["audit", "empty"]),
+         1, "no image files to audit in empty"),
     Case("files/dev-null", lambda s: ["audit", "/dev/null"], 1, "/dev/null is not a file"),
     Case("files/link-to-a-folder", then(lambda s: (s.folder / "ln.png").symlink_to(s.folder), sketch_of("ln.png")),
          1, "ln.png is not a file"),

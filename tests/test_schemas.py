@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from provenance.asset_listing import AssetList
 from provenance.audit import AuditReport
+from provenance.audit.bulk import AuditFailure
 from provenance.audit.project_check import CheckReport
 from provenance.credits.lineage import Lineage
 from provenance.credits.sheet import CreditSheet
@@ -24,6 +25,7 @@ from .conftest import UPDATE_GOLDEN
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 MODELS: dict[str, type[BaseModel]] = {
     "asset-list.v1.json": AssetList,
+    "audit-failure.v1.json": AuditFailure,
     "audit-report.v1.json": AuditReport,
     "check-report.v1.json": CheckReport,
     "credit-sheet.v1.json": CreditSheet,

@@ -12,8 +12,11 @@ process sheet and heatmap), and the consistency check of a whole project.
 ('trusted', ['sketch', 'ai_generate', 'select', 'revise'])
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .file_audit import audit_file
-from .replay import ReplayResult, replay_generation
 from .report import (
     AuditPerson,
     AuditReport,
@@ -27,6 +30,9 @@ from .report import (
     Verdict,
 )
 from .verdict import VERDICTS
+
+if TYPE_CHECKING:
+    from .replay import ReplayResult, replay_generation
 
 __all__ = [
     "VERDICTS",
@@ -44,3 +50,14 @@ __all__ = [
     "audit_file",
     "replay_generation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Replaying loads the engine's modules; an audit never needs them, so they load on first use (PEP 562).
+    if name in ("ReplayResult", "replay_generation"):
+        from . import replay
+
+        value = getattr(replay, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'provenance.audit' has no attribute {name!r}")

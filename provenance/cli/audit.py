@@ -15,7 +15,7 @@ from .exit_codes import audit_code, verdict_epilog
 
 
 @click.command("audit", epilog=verdict_epilog())
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", metavar="FILE|DIR...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @json_option
 @click.option("--heatmap", type=click.Path(dir_okay=False, path_type=Path), help="Draw who made which pixels (PNG).")
 @click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path), help="Draw the stages side by side (PNG).")
@@ -24,7 +24,7 @@ from .exit_codes import audit_code, verdict_epilog
 @pass_app
 def audit_command(
     app: AppContext,
-    file: Path,
+    files: tuple[Path, ...],
     as_json: bool,
     heatmap: Path | None,
     sheet: Path | None,
@@ -35,12 +35,27 @@ def audit_command(
     share of the final picture each stage made. A file without a manifest is matched to the records by its
     pixels, or recognised by another generator's metadata.
 
+    With several files, or a folder (its image files, recursively; hidden ones skipped), every file is
+    audited in one process: --json prints one report per line (JSON Lines; a file that cannot be read gets
+    a line of schema audit-failure instead), otherwise a table with a row per file. The exit code is then
+    the worst file's (see below).
+
     \b
     Examples:
       provenance audit assets/harbor/C012/C012_revise_1a2b3c4d.png
       provenance audit posted.jpg --sheet process.png --heatmap who.png
       provenance audit final.png --json --strict | jq .verdict
+      provenance audit assets/ --json | jq -c '{file, verdict}'
+      provenance audit final.png posted.jpg          # a row each; exits 7, the worst
     """
+    if len(files) > 1 or files[0].is_dir():
+        if heatmap or sheet:
+            raise click.UsageError("--sheet and --heatmap draw one file's audit; give a single FILE for them")
+        from .bulk_audit import bulk_audit
+
+        bulk_audit(app.project, files, as_json=as_json, strict=strict, deep=deep)
+        return
+    file = files[0]
     report = audit_file(app.project, file, deep=deep, thumbnails=sheet is not None)
     if as_json:
         click.echo(report.model_dump_json(indent=2))

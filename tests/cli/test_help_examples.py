@@ -46,6 +46,7 @@ CANNOT_RUN = {
 EXIT_CODES = {
     "provenance audit posted.jpg": (7, "matched-without-manifest: a copy without its manifest, found by its pixels"),
     "provenance audit final.png --json --strict": (9, "a trusted verdict with notes: tiny is a test model"),
+    "provenance audit final.png posted.jpg": (7, "the worst of trusted (0) and matched-without-manifest (7)"),
 }
 # Commands whose examples create what the prepared project has: they run in order from an empty folder.
 FROM_SCRATCH = ("init", "person add", "production add", "background add")

@@ -39,6 +39,7 @@ SKIPPED = {
 EXIT_CODES = {
     "provenance audit posted.jpg": (7, "matched-without-manifest: a copy without its manifest, found by its pixels"),
     "provenance audit final.png --json --strict": (9, "a trusted verdict with notes: the tour's tiny is a test model"),
+    "provenance audit assets/ posted.jpg": (7, "the worst of the recorded files (0) and the stripped copy (7)"),
 }
 # Commands whose first argument is an asset (an id or a file).
 ASSET_COMMANDS = {"generate", "select", "revise", "replay", "lineage"}
