@@ -22,7 +22,6 @@ an :class:`~provenance.errors.AlreadyExistsError`, never an internal error.
 from __future__ import annotations
 
 import functools
-import json
 import random
 import time
 from collections.abc import Iterator
@@ -337,7 +336,7 @@ def _busy_timeout(url: URL) -> float:
 
 
 def _engine(url: URL, busy_timeout_s: float) -> Engine:
-    options: dict[str, Any] = {"json_deserializer": _stored_json}
+    options: dict[str, Any] = {"json_deserializer": tables.stored_json}
     if url.get_backend_name() == "postgresql":
         # Times are compared with what manifests signed: the session must not shift them to a local zone.
         options["connect_args"] = {"options": "-c timezone=UTC"}
@@ -352,26 +351,6 @@ def _engine(url: URL, busy_timeout_s: float) -> Engine:
         event.listen(engine, "connect", functools.partial(_sqlite_connect, busy_timeout_s=busy_timeout_s))
         event.listen(engine, "begin", _sqlite_begin)
     return engine
-
-
-def _stored_json(text: str) -> Any:
-    """A JSON column's value as stored; text that no longer parses means the database was damaged.
-
-    Every JSON column of :mod:`.tables` holds an object (settings, weight digests): anything else was put
-    there by hand or by damage, and would fail far from here.
-    """
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise ProjectError(
-            f"a record in the project database holds damaged JSON ({exc}); restore the database from backup"
-        ) from exc
-    if not isinstance(value, dict):
-        raise ProjectError(
-            f"a record in the project database holds JSON {type(value).__name__} where an object belongs; "
-            "restore the database from backup"
-        )
-    return value
 
 
 def _driver_hint(url: URL, exc: BaseException) -> str:

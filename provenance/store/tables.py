@@ -9,12 +9,15 @@ The store knows nothing about C2PA: a manifest is just the label recorded on an 
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from ..errors import ProjectError
 
 
 def _now() -> datetime:
@@ -31,6 +34,26 @@ def saved_id(row: SQLModel) -> int:
     if value is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet; flush the session first")
     return int(value)
+
+
+def stored_json(text: str) -> Any:
+    """A JSON column's value as stored; text that no longer parses means the database was damaged.
+
+    Every JSON column here holds an object (settings, weight digests): anything else was put
+    there by hand or by damage, and would fail far from here.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ProjectError(
+            f"a record in the project database holds damaged JSON ({exc}); restore the database from backup"
+        ) from exc
+    if not isinstance(value, dict):
+        raise ProjectError(
+            f"a record in the project database holds JSON {type(value).__name__} where an object belongs; "
+            "restore the database from backup"
+        )
+    return value
 
 
 # The tables' version. Raising it needs a migration in ``migrations/versions/`` that takes the previous
