@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from ..manifests import ManifestStore
 from ..records import PersonCredit, StageRecord
 from ..store import Stage
-from ..store.queries import stage_record, stage_records
+from ..store.queries import stage_records
 from .chain import Link, manifest_chain, signed_record, signer_of, stage_origin
 from .report import RecordCheck
 
@@ -35,7 +35,7 @@ def reconcile_chain(
     wanted = [signed.stage_id for _, signed in ours]
     wanted += [signed.selection.stage_id for _, signed in ours if signed.selection]
     rows = {row.uuid: row for row in session.exec(select(Stage).where(col(Stage.uuid).in_(wanted)))}
-    on_record = stage_records(session, [rows[s.stage_id] for _, s in ours if s.stage_id in rows])
+    on_record = stage_records(session, list(rows.values()))  # the stages and the selections they name
     for label, manifest, signed in chain:
         origin = stage_origin(manifest_store, label)
         if signed is None:
@@ -67,7 +67,8 @@ def reconcile_chain(
             notes.extend(f"{signed.kind} stage {signed.stage_id[:8]}: {change}" for change in changes)
         if signed.selection is not None:
             selection_row = rows.get(signed.selection.stage_id) if label in studio_labels else None
-            picked = check if check == "unrecorded" else selection_check(session, signed, selection_row)
+            selected = on_record[selection_row.uuid] if selection_row is not None else None
+            picked = check if check == "unrecorded" else selection_check(signed, selection_row, selected)
             links.append(
                 Link(
                     record=None, check=picked, label=label, row=selection_row, selection_of=signed,
@@ -118,12 +119,11 @@ def _everyone(record: StageRecord) -> list[PersonCredit]:
     return [*record.people, *(record.selection.people if record.selection else [])]
 
 
-def selection_check(session: Session, signed: StageRecord, row: Stage | None) -> RecordCheck:
-    """The selection a signed stage names, against the selection's own rows."""
+def selection_check(signed: StageRecord, row: Stage | None, recorded: StageRecord | None) -> RecordCheck:
+    """The selection a signed stage names, against the selection's own row and the record it gives."""
     assert signed.selection is not None
-    if row is None:
+    if row is None or recorded is None:
         return "missing"
-    recorded = stage_record(session, row)
     same_people = [(p.handle, p.role) for p in signed.selection.people] == [(p.handle, p.role) for p in recorded.people]
     same_alternatives = signed.selection.alternatives == len(row.parameters.get("alternatives", []))
     return "matches" if same_people and same_alternatives else "differs"
