@@ -105,6 +105,12 @@ def contribution_kind(name: str) -> ContributionKind:
     return kind.contribution if kind else "pixels"
 
 
+def role_name(code: str) -> str:
+    """A role code as its English title, "Art Director"; an unknown code as is."""
+    known = ROLES.get(code.upper())
+    return known.label_en if known else code
+
+
 def role_title(code: str) -> str:
     """A role code as its English and Japanese titles, "Background Layout / 背景原図"; an unknown code as is."""
     known = ROLES.get(code.upper())

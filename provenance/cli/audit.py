@@ -10,6 +10,7 @@ from ..audit import AuditReport, AuditStage, audit_file
 from ..audit.contributions import percent
 from ..imaging import load_image
 from ..plain_text import printable
+from ..vocabulary import role_name
 from .app import AppContext, echo_table, image_bytes, json_option, pass_app, write_output
 from .exit_codes import audit_code, verdict_epilog
 
@@ -152,8 +153,9 @@ def _echo_gave(stage: AuditStage) -> None:
 
 
 def _people(stage: AuditStage) -> str:
+    # The role's English title ("Art Director"): the code (BG_AD) is in --json, the Japanese title on the sheet.
     return ", ".join(
-        f"{p.name}{' ' + p.native_name if p.native_name else ''}{f' ({p.role})' if p.role else ''}"
+        f"{p.name}{' ' + p.native_name if p.native_name else ''}{f' ({role_name(p.role)})' if p.role else ''}"
         for p in stage.people
     )
 

@@ -80,7 +80,7 @@ def test_the_three_journeys(studio: Path) -> None:
     assert report["verdict"] == "trusted"
     assert [s["kind"] for s in report["stages"]] == ["sketch", "ai_generate", "select", "revise"]
     table = run("audit", final["path"]).stdout
-    assert "TRUSTED" in table and "Suzuki Ren 鈴木 蓮 (BG_RETOUCH)" in table
+    assert "TRUSTED" in table and "Suzuki Ren 鈴木 蓮 (Background Paint-over)" in table
 
     credits = run("credits", "harbor").stdout
     assert "背景原図：田中 愛子（Harbor Studio）" in credits and "AI (+Human)" not in credits
