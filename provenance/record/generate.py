@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from .. import catalog, engine
 from .._version import __version__
 from ..a1111 import format_a1111
+from ..change_mask import MaskBase
 from ..errors import GenerationCancelled, InvalidValueError
 from ..imaging import decode_image
 from ..model_registry import registered_reference
@@ -91,6 +92,7 @@ def record_generation(
 
     batch = str(uuid.uuid4())
     recorded = []
+    mask_base = MaskBase(image)  # every candidate is compared with the same input: prepare it once
     with PendingFiles() as pending, project.store.session() as session:
         model_row = _model_row(session, source, fingerprint, engine.stored_config(config))
         for lora in loras:
@@ -139,7 +141,7 @@ def record_generation(
                     image=candidate.image,
                     destination=default_destination(project, session, stage, suffix=f"c{index}"),
                     parent=(Path(source_asset.path).name, parent_data),
-                    parent_image=image,
+                    parent_image=mask_base,
                     text={
                         "parameters": format_a1111(
                             prompt=prompt,

@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 from sqlmodel import Session
 
-from ..change_mask import change_mask, fit_mask, mask_png, share_size
+from ..change_mask import MaskBase, change_mask, fit_mask, mask_png, share_size
 from ..imaging import describe, png_bytes, thumbnail_jpeg
 from ..manifests import manifest_definition, read_manifest_store, sign_png
 from ..pending_files import PendingFiles
@@ -42,14 +42,14 @@ def write_stage(
     image: Image.Image,
     destination: Path,
     parent: tuple[str, bytes] | None,
-    parent_image: Image.Image | None = None,
+    parent_image: Image.Image | MaskBase | None = None,
     text: dict[str, str] | None = None,
     component: tuple[str, bytes, str] | None = None,
 ) -> RecordedFile:
     """Add one stage's rows, sign its file and queue it; the caller publishes and commits.
 
     With a parent, the pixels the stage changed are measured and their mask is queued with the file;
-    a first stage made every pixel.
+    a first stage made every pixel. Stages made from one input share its :class:`MaskBase`.
     """
     relative_path = project.relative(destination)
     if parent_image is not None:
