@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from ..change_mask import MaskBase, change_mask, fit_mask, mask_png, share_size
 from ..imaging import describe, png_bytes, thumbnail_jpeg
-from ..manifests import manifest_definition, read_manifest_store, sign_png
+from ..manifests import manifest_definition, new_manifest_label, sign_png
 from ..pending_files import PendingFiles
 from ..project import Project
 from ..store import Asset, Contribution, Person, Stage, StageInput, saved_id
@@ -75,15 +75,16 @@ def write_stage(
         has_parent=parent is not None,
         has_component=component is not None,
     )
+    manifest_label = new_manifest_label()
     signed = sign_png(
         definition,
         png_bytes(image, text),
         project.signing_identity,
         thumbnail=thumbnail_jpeg(image),
+        label=manifest_label,
         parent=parent,
         component=component,
     )
-    manifest_store = read_manifest_store(signed, project.trust_anchors, "image/png")
     facts = describe(signed, image)
     written = pending.add(destination, signed)
     asset = Asset(
@@ -99,7 +100,7 @@ def write_stage(
         format=facts.format,
         size=written.st_size,
         mtime_ns=written.st_mtime_ns,
-        manifest_label=manifest_store.active_label if manifest_store else None,
+        manifest_label=manifest_label,
     )
     session.add(asset)
     session.flush()
