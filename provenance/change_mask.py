@@ -205,7 +205,8 @@ def _polar(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def mask_png(mask: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(mask).save(buffer, format="PNG", optimize=True)
+    # Pillow's default compression: `optimize` took 5-22 ms a mask at 512 px to save 1-13 % of a few kilobytes.
+    Image.fromarray(mask).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
