@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from PIL import Image
 
 from provenance.imaging import png_bytes, thumbnail_jpeg
-from provenance.manifests import manifest_definition, read_manifest_store, sign_png
+from provenance.manifests import manifest_definition, new_manifest_label, read_manifest_store, sign_png
 from provenance.manifests.definition import DIGITAL_CREATION, HUMAN_EDITS, TRAINED_ALGORITHMIC_MEDIA
 from provenance.project import Project
 from provenance.records import (
@@ -136,3 +136,16 @@ def test_people_are_named_in_a_json_cawg_metadata_box(project: Project) -> None:
     assert store is not None and store.trusted
     [read] = [a for a in store.manifests[store.active_label]["assertions"] if a["label"] == "cawg.metadata"]
     assert read["data"] == definition["assertions"][1]["data"]
+
+
+def test_a_label_chosen_before_signing_is_the_label_the_file_carries(project: Project) -> None:
+    definition = manifest_definition(REVISED, title="C012_revise.png", has_parent=False)
+    image = Image.effect_noise((64, 36), 30).convert("RGB")
+    label = new_manifest_label()
+    signed = sign_png(
+        definition, png_bytes(image), project.signing_identity, thumbnail=thumbnail_jpeg(image), label=label
+    )
+    store = read_manifest_store(signed, project.trust_anchors, "image/png")
+    assert store is not None and store.trusted
+    assert store.active_label == label and label.startswith("urn:c2pa:")
+    assert new_manifest_label() != label

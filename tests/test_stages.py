@@ -18,6 +18,7 @@ from provenance.errors import (
     NotFoundError,
     SigningError,
 )
+from provenance.manifests import read_manifest_store
 from provenance.project import Project
 from provenance.record import writing
 from provenance.store import AIModel, Asset, Contribution, Stage, StageInput
@@ -38,6 +39,10 @@ def test_chain_records_every_stage_with_its_people(project: Project, chain: Chai
         data = project.absolute(asset.path).read_bytes()
         assert hashlib.sha256(data).hexdigest() == asset.sha256
         assert asset.manifest_label and asset.manifest_label.startswith("urn:c2pa:")
+        # The row's label is the one the file carries, and the file's manifest validates under the studio CA.
+        store = read_manifest_store(data, project.trust_anchors, "image/png")
+        assert store is not None and store.trusted and store.active_label == asset.manifest_label
+    assert len({asset.manifest_label for asset in assets}) == len(assets)
 
 
 def test_candidates_have_their_own_seeds_and_full_settings(project: Project, chain: Chain) -> None:
@@ -267,8 +272,6 @@ def test_memory_options_are_recorded_with_the_stage(project: Project, chain: Cha
 
 def test_each_file_carries_our_512_px_jpeg_thumbnail(project: Project, tmp_path: Path) -> None:
     import io
-
-    from provenance.manifests import read_manifest_store
 
     layout = tmp_path / "wide.png"
     Image.new("RGB", (1200, 600), "navy").save(layout)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -94,6 +96,11 @@ def generate(
         raise ModelError(f"the input is {image.width}x{image.height}; it must be at least 8x8 pixels")
     prepared = image.crop((0, 0, width, height)) if (width, height) != image.size else image
 
+    if "torch" not in sys.modules:
+        # Everything alive before the first model load (this program's modules and records) outlives the
+        # generation. Frozen, it is left out of the collector's full passes, which would otherwise walk it
+        # again while diffusers loads the model: ~0.2 s more per run, measured with the tiny model.
+        gc.freeze()
     with quiet_libraries():
         import diffusers
         import torch

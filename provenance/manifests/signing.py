@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,15 +91,20 @@ def sign_png(
     identity: SigningIdentity,
     *,
     thumbnail: bytes,
+    label: str | None = None,
     parent: tuple[str, bytes] | None = None,
     component: tuple[str, bytes, str] | None = None,
 ) -> bytes:
     """Embed a signed manifest into PNG bytes; ``parent`` is the (title, signed bytes) of the input.
 
     ``component`` is the (title, bytes, MIME type) of an artist's file that carries a manifest of its own.
-    ``thumbnail`` (JPEG) is embedded as the manifest's thumbnail; c2pa makes none of its own.
+    ``thumbnail`` (JPEG) is embedded as the manifest's thumbnail; c2pa makes none of its own. ``label`` sets the
+    manifest's label (:func:`new_manifest_label`), so that the caller knows it without reading the signed
+    file back; without it c2pa picks one of the same form.
     """
     definition = definition | {"thumbnail": {"format": "image/jpeg", "identifier": _THUMBNAIL}}
+    if label is not None:
+        definition["label"] = label
     try:
         builder = c2pa.Builder.from_json(definition, context=_context(identity.trust_anchors_pem))
         builder.add_resource(_THUMBNAIL, io.BytesIO(thumbnail))
@@ -113,6 +119,11 @@ def sign_png(
     except c2pa.C2paError as exc:
         raise SigningError(f"the manifest could not be signed: {exc}") from exc
     return output.getvalue()
+
+
+def new_manifest_label() -> str:
+    """A fresh manifest label, in the form c2pa gives one it chooses itself: ``urn:c2pa:<random UUID>``."""
+    return f"urn:c2pa:{uuid.uuid4()}"
 
 
 def read_manifest_store(

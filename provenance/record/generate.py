@@ -10,6 +10,7 @@ import math
 import secrets
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from .. import catalog, engine
 from .._version import __version__
 from ..a1111 import format_a1111
+from ..change_mask import MaskBase, change_mask
 from ..errors import GenerationCancelled, InvalidValueError
 from ..imaging import decode_image
 from ..model_registry import registered_reference
@@ -91,7 +93,16 @@ def record_generation(
 
     batch = str(uuid.uuid4())
     recorded = []
-    with PendingFiles() as pending, project.store.session() as session:
+    mask_base = MaskBase(image)  # every candidate is compared with the same input: prepare it once
+    with (
+        # The change masks are measured on a second thread while this one encodes, signs and records each
+        # candidate: once denoising is over the second core is idle, and numpy, Pillow and c2pa let go of the GIL.
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="change-mask") as measuring,
+        PendingFiles() as pending,
+        project.store.session() as session,
+    ):
+        # Each its own copy of the picture: Pillow images are not shared between threads.
+        masks = [measuring.submit(change_mask, mask_base, candidate.image.copy()) for candidate in run.candidates]
         model_row = _model_row(session, source, fingerprint, engine.stored_config(config))
         for lora in loras:
             _lora_row(session, lora.path)
@@ -139,7 +150,7 @@ def record_generation(
                     image=candidate.image,
                     destination=default_destination(project, session, stage, suffix=f"c{index}"),
                     parent=(Path(source_asset.path).name, parent_data),
-                    parent_image=image,
+                    mask=masks[index - 1].result(),
                     text={
                         "parameters": format_a1111(
                             prompt=prompt,

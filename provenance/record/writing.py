@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from sqlmodel import Session
 
 from ..change_mask import change_mask, fit_mask, mask_png, share_size
 from ..imaging import describe, png_bytes, thumbnail_jpeg
-from ..manifests import manifest_definition, read_manifest_store, sign_png
+from ..manifests import manifest_definition, new_manifest_label, sign_png
 from ..pending_files import PendingFiles
 from ..project import Project
 from ..store import Asset, Contribution, Person, Stage, StageInput, saved_id
@@ -43,17 +44,19 @@ def write_stage(
     destination: Path,
     parent: tuple[str, bytes] | None,
     parent_image: Image.Image | None = None,
+    mask: np.ndarray | None = None,
     text: dict[str, str] | None = None,
     component: tuple[str, bytes, str] | None = None,
 ) -> RecordedFile:
     """Add one stage's rows, sign its file and queue it; the caller publishes and commits.
 
     With a parent, the pixels the stage changed are measured and their mask is queued with the file;
-    a first stage made every pixel.
+    a first stage made every pixel. ``mask`` is that mask when the caller measured it already.
     """
     relative_path = project.relative(destination)
-    if parent_image is not None:
+    if mask is None and parent_image is not None:
         mask = change_mask(parent_image, image)
+    if mask is not None:
         mask_file = project.folder / "masks" / f"{stage.uuid}.png"
         # Measured at the working size; kept at the size shares are computed at, which is all an audit reads.
         pending.add(mask_file, mask_png(fit_mask(mask, share_size((mask.shape[1], mask.shape[0])))))
@@ -75,15 +78,16 @@ def write_stage(
         has_parent=parent is not None,
         has_component=component is not None,
     )
+    manifest_label = new_manifest_label()
     signed = sign_png(
         definition,
         png_bytes(image, text),
         project.signing_identity,
         thumbnail=thumbnail_jpeg(image),
+        label=manifest_label,
         parent=parent,
         component=component,
     )
-    manifest_store = read_manifest_store(signed, project.trust_anchors, "image/png")
     facts = describe(signed, image)
     written = pending.add(destination, signed)
     asset = Asset(
@@ -99,7 +103,7 @@ def write_stage(
         format=facts.format,
         size=written.st_size,
         mtime_ns=written.st_mtime_ns,
-        manifest_label=manifest_store.active_label if manifest_store else None,
+        manifest_label=manifest_label,
     )
     session.add(asset)
     session.flush()
