@@ -209,3 +209,12 @@ def test_a_huge_file_named_like_a_picture_is_refused_before_it_is_read(
     failure, report = _lines(result)
     assert failure["file"] == str(shelf / "huge.png") and "larger than any picture" in failure["error"]
     assert report["report"] == "provenance.audit" and result.exit_code == 1
+
+
+def test_an_empty_name_is_refused_not_taken_for_the_current_folder(project: Project, chain: Chain) -> None:
+    # "$FILE" with FILE unset: Path("") is ".", which would audit every image under the current folder.
+    final = str(project.absolute(chain.final.path))
+    for args in ([""], [final, ""]):
+        result = _audit(project, *args, "--json")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and "an empty name is no file or folder" in result.stderr
