@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import io
 import os
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ SUPPORTED_FORMATS = ("PNG", "JPEG", "TIFF", "WEBP", "BMP")
 # decompression bombs. 150 megapixels is twice a 16K pan background; PROVENANCE_MAX_PIXELS raises it.
 MAX_PIXELS = 150_000_000
 MAX_PIXELS_VARIABLE = "PROVENANCE_MAX_PIXELS"
+# Beside the pixels, what a file may carry: its C2PA manifest store (thumbnails, ingredients), EXIF, XMP, ICC.
+METADATA_BYTES = 256 * 1024 * 1024
 
 # Manifest thumbnails: enough for the process sheet (320 px columns) on a high-density screen. c2pa's own
 # are 1024 px and cost ~50 ms a file to make, most of the time it takes to sign one.
@@ -54,15 +57,45 @@ def load_image(path: Path) -> Image.Image:
 
 
 def read_file(path: Path) -> bytes:
-    """The bytes of an input file, or one line that says why they cannot be had."""
+    """The bytes of an input file, or one line that says why they cannot be had.
+
+    Only a regular file is read, and only one no larger than :func:`max_file_bytes`. Both are checked on
+    the open file, so a name swapped for a pipe or a device after a look at it cannot hang the read or
+    stream without end, and a huge file named like a picture is refused before it fills the memory.
+    """
     if not path.exists():
         raise InputFileError(f"{path} does not exist; check the path")
     if not path.is_file():
         raise InputFileError(f"{path} is not a file; give the path of an image file")
     try:
-        return path.read_bytes()
+        # O_NONBLOCK: opening a pipe for reading would otherwise wait for a writer, before fstat could tell.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise InputFileError(f"{path} cannot be read ({exc.strerror})") from exc
+    with open(fd, "rb") as opened:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputFileError(f"{path} is not a file; give the path of an image file")
+        bound = max_file_bytes()
+        if status.st_size > bound:
+            raise InputFileError(
+                f"{path} is {status.st_size:,} bytes, larger than any picture within the "
+                f"{max_pixels():,}-pixel bound ({bound:,} bytes); set {MAX_PIXELS_VARIABLE} higher if it is genuine"
+            )
+        try:
+            # One byte past the bound tells a file that grew after fstat from one that is exactly that size.
+            data = opened.read(bound + 1)
+        except OSError as exc:
+            raise InputFileError(f"{path} cannot be read ({exc.strerror})") from exc
+    if len(data) > bound:
+        raise InputFileError(f"{path} grew past {bound:,} bytes while it was read; audit it when it is written")
+    return data
+
+
+def max_file_bytes() -> int:
+    """The largest input file read: room for every pixel within :func:`max_pixels` at 16 bits for each of
+    four channels, uncompressed (a TIFF can be that), and :data:`METADATA_BYTES` of metadata beside them."""
+    return max_pixels() * 8 + METADATA_BYTES
 
 
 def max_pixels() -> int:

@@ -89,6 +89,26 @@ def printable(text: str) -> str:
     return "".join(ascii(char)[1:-1] if _hidden_kind(char) and char not in _JOINERS else char for char in text)
 
 
+def encodable(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode written as escapes: for a file name in a JSON report.
+
+    A name whose bytes are not UTF-8 reaches Python with each such byte as a lone surrogate, which no
+    encoder takes; here the byte is written as ``\\xNN``, as Python writes it.
+
+    >>> print(encodable(b"C012_\\xe9t\\xe9.png".decode("utf-8", "surrogateescape")))
+    C012_\\xe9t\\xe9.png
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte: write it as its code point
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _hidden_kind(char: str) -> str | None:
     """Why ``char`` may not appear in a one-line value, or None when it may."""
     category = unicodedata.category(char)

@@ -542,7 +542,12 @@ CASES = [
                                                   "--artist", "tanaka-aiko"], 1, "attempt to write a readonly"),
     Case("state/db-url-timeout-not-seconds",
          lambda s: ["--db", f"sqlite:///{s.database}?timeout=soon", "person", "add", "Kimura Yu"], 1,
-         "its timeout must be a number of seconds"),
+         "its timeout must be seconds"),
+    Case("state/db-url-timeout-twice",  # the file: form reaches the driver as written, which took a pair for a number
+         lambda s: ["--db", f"sqlite:///file:{s.database}?uri=true&timeout=1&timeout=2", "person", "add", "Kimura Yu"],
+         1, "its timeout must be seconds, given once"),
+    Case("state/db-url-timeout-a-year",
+         lambda s: ["--db", f"sqlite:///{s.database}?timeout=3e7", "person", "add", "Kimura Yu"], 1, "below a day"),
     Case("state/db-locked-by-another-writer",
          then(immediate_lock, lambda s: [*locked_url(s), "select", "2", "--by", "sato-ken"]),
          1, "is busy (database is locked): another provenance command is writing to it"),

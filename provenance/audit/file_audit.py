@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 from ..generator_metadata import read_generator_metadata
 from ..imaging import decode_image, mime_type_of, read_file
 from ..manifests import ManifestStore, read_manifest_store
+from ..plain_text import encodable
 from ..project import Project
 from ..recorded_files import file_check
 from ..signers import revocation_note, revoked_signers
@@ -58,13 +59,14 @@ def audit_file(project: Project, path: Path, *, deep: bool = False, thumbnails: 
     the same pass, because a layout's composition is measured on them.
     """
     data = read_file(path)
+    file = encodable(str(path))  # a name that is not UTF-8 would make the report impossible to write as JSON
     mime_type = mime_type_of(data)
     manifest_store = read_manifest_store(data, project.trust_anchors, mime_type, thumbnails=True) if mime_type else None
     with project.store.reading() as session:
         if manifest_store is None:
-            return _audit_unsigned(session, project, str(path), data, deep)
+            return _audit_unsigned(session, project, file, data, deep)
         studio_labels = studio_signed(project, data, mime_type or "", manifest_store)
-        report = _audit_signed(session, project, str(path), data, manifest_store, studio_labels, deep)
+        report = _audit_signed(session, project, file, data, manifest_store, studio_labels, deep)
     if thumbnails:
         report._thumbnails = manifest_store.thumbnails
     return report

@@ -15,8 +15,15 @@ from .app import AppContext, echo_table, image_bytes, json_option, pass_app, wri
 from .exit_codes import audit_code, verdict_epilog
 
 
+def _paths(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[Path, ...]:
+    # Path("") is ".": an empty argument (an unset shell variable, "$FILE") would audit the whole folder.
+    if "" in values:
+        raise click.BadParameter("an empty name is no file or folder; give the path of an image or a folder")
+    return tuple(map(Path, values))
+
+
 @click.command("audit", epilog=verdict_epilog())
-@click.argument("files", metavar="FILE|DIR...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="FILE|DIR...", nargs=-1, required=True, type=click.Path(), callback=_paths)
 @json_option
 @click.option("--heatmap", type=click.Path(dir_okay=False, path_type=Path), help="Draw who made which pixels (PNG).")
 @click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path), help="Draw the stages side by side (PNG).")

@@ -14,7 +14,7 @@ from ..audit import AuditReport
 from ..audit.bulk import AuditFailure, Target, audit_files, audit_targets
 from ..audit.contributions import percent
 from ..errors import InputFileError, ProvenanceError
-from ..plain_text import printable
+from ..plain_text import encodable, printable
 from ..project import Project
 from . import flag_for
 from .app import echo_table
@@ -48,10 +48,11 @@ def bulk_audit(project: Project, paths: tuple[Path, ...], *, as_json: bool, stri
         else:
             codes.append(error_code(result))
             counts["unreadable"] += 1
-            error = result.render(flag_for)
-            line = AuditFailure(file=str(path), error=error).model_dump_json() if as_json else None
-            rows.append([str(path), "unreadable", "", "", ""])
-            failures.append(error if str(path) in error else f"{path}: {error}")
+            # A name that is not UTF-8 is written with \xNN escapes, as its report would write it.
+            name, error = encodable(str(path)), encodable(result.render(flag_for))
+            line = AuditFailure(file=name, error=error).model_dump_json() if as_json else None
+            rows.append([name, "unreadable", "", "", ""])
+            failures.append(error if name in error else f"{name}: {error}")
         if line is not None:
             click.echo(line)
     code = worst_code(codes)

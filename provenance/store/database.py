@@ -326,12 +326,12 @@ def _busy_timeout(url: URL) -> float:
     if given is None:
         return BUSY_TIMEOUT_S
     try:
-        seconds = float(given if isinstance(given, str) else given[-1])
+        seconds = float(given) if isinstance(given, str) else -1.0  # given twice: the driver would fail on it
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds < 86400:
         shown = _shown(url.render_as_string())
-        raise ProjectError(f"cannot use database URL {shown}: its timeout must be a number of seconds, 0 or more")
+        raise ProjectError(f"cannot use database URL {shown}: its timeout must be seconds, given once, below a day")
     return seconds
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from provenance.cli import main
 from provenance.cli.bulk_audit import BAR_FROM, _with_bar
 from provenance.cli.exit_codes import WORST_FIRST, worst_code
 from provenance.errors import InputFileError
+from provenance.imaging import MAX_PIXELS_VARIABLE, max_file_bytes, read_file
 from provenance.project import Project
 
 from .. import foreign_manifests as foreign
@@ -167,3 +169,52 @@ def test_a_long_run_draws_a_bar_for_a_person_at_a_terminal(
     results = list(_with_bar(None, targets, deep=False, streaming=streaming))  # type: ignore[arg-type]
     assert [path for path, _ in results] == [path for path, _ in targets]
     assert (f"{files}/{files}" in err.getvalue()) is drawn
+
+
+def test_pipes_devices_and_names_that_are_not_utf8_each_get_their_own_line(
+    project: Project, chain: Chain, shelf: Path
+) -> None:
+    os.mkfifo(shelf / "x.png")  # read, it would wait for a writer for ever
+    (shelf / "z.png").symlink_to("/dev/zero")  # read, it would never end
+    odd = Path(os.fsdecode(bytes(shelf / "C012_") + b"\xe9t\xe9.png"))  # Latin-1 bytes, not UTF-8
+    shutil.copyfile(shelf / "C012.png", odd)
+    result = _audit(project, str(shelf), "--json")
+    lines = {Path(line["file"]).name: line for line in _lines(result)}
+    assert lines["C012_\\xe9t\\xe9.png"]["verdict"] == "trusted"  # the bytes written as Python writes them
+    for name in ("x.png", "z.png"):
+        assert lines[name]["report"] == "provenance.audit-failure" and "is not a file" in lines[name]["error"]
+    assert result.exit_code == 1 and result.stderr == ""
+    single = _audit(project, str(odd), "--json")
+    assert single.exit_code == 0 and json.loads(single.stdout)["file"].endswith("C012_\\xe9t\\xe9.png")
+    table = _audit(project, str(odd), str(shelf / "x.png"))
+    assert "C012_\\xe9t\\xe9.png" in table.stdout and table.exit_code == 1
+
+
+def test_a_pipe_put_in_a_files_place_after_the_look_is_refused_not_waited_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.mkfifo(tmp_path / "x.png")
+    monkeypatch.setattr(Path, "is_file", lambda self: True)  # as if it were a file when looked at
+    with pytest.raises(InputFileError, match="x.png is not a file"):
+        read_file(tmp_path / "x.png")
+
+
+def test_a_huge_file_named_like_a_picture_is_refused_before_it_is_read(
+    project: Project, chain: Chain, shelf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MAX_PIXELS_VARIABLE, "1000")
+    with (shelf / "huge.png").open("wb") as huge:
+        huge.truncate(max_file_bytes() + 1)  # sparse: no disk is spent
+    result = _audit(project, str(shelf / "huge.png"), str(shelf / "C012.png"), "--json")
+    failure, report = _lines(result)
+    assert failure["file"] == str(shelf / "huge.png") and "larger than any picture" in failure["error"]
+    assert report["report"] == "provenance.audit" and result.exit_code == 1
+
+
+def test_an_empty_name_is_refused_not_taken_for_the_current_folder(project: Project, chain: Chain) -> None:
+    # "$FILE" with FILE unset: Path("") is ".", which would audit every image under the current folder.
+    final = str(project.absolute(chain.final.path))
+    for args in ([""], [final, ""]):
+        result = _audit(project, *args, "--json")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and "an empty name is no file or folder" in result.stderr
