@@ -24,11 +24,10 @@ from ..project import Project
 from .file_audit import audit_file
 from .report import AuditReport
 
-# What a folder's walk picks: image formats a camera, a paint program or a front end writes and the audit
-# reads (by the manifest, by the pixels, or by another generator's metadata). Files named on the command
-# line are audited whatever their name; in a folder, the name decides, so sidecars (.json, .txt, .psd) and
-# half-written files are left alone.
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif"})
+# What a folder's walk picks: the image formats the audit decodes (imaging.SUPPORTED_FORMATS: PNG, JPEG,
+# TIFF, WebP, BMP). Files named on the command line are audited whatever their name; in a folder, the name
+# decides, so sidecars (.json, .txt, .psd), animations (.gif) and half-written files are left alone.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".webp", ".tif", ".tiff", ".bmp"})
 
 
 class AuditFailure(Document):
