@@ -255,9 +255,7 @@ def _parse_private_key(pem: bytes, path: Path) -> ec.EllipticCurvePrivateKey:
             f"the signing key {path} is encrypted; provenance needs it unencrypted and owner-only (chmod 600)"
         ) from exc
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise ProjectError(
-            f"the signing key {path} is not a readable PEM private key; restore it from backup"
-        ) from exc
+        raise ProjectError(f"the signing key {path} is not a readable PEM private key; restore it from backup") from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ProjectError(
             f"the signing key {path} is {_describe_key(key)}, not ECDSA P-256; c2pa signing here needs ES256 keys"

@@ -283,7 +283,7 @@ def sketch_to(output: Callable[[Studio], str]) -> Callable[[Studio], Args]:
 
 def audit_final(*options: str | Callable[[Studio], str]) -> Callable[[Studio], Args]:
     def args(s: Studio) -> Args:
-            return ["audit", str(s.asset(5)), *(option(s) if callable(option) else option for option in options)]
+        return ["audit", str(s.asset(5)), *(option(s) if callable(option) else option for option in options)]
 
     return args
 

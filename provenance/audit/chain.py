@@ -200,4 +200,3 @@ def described_stage(link: Link) -> AuditStage:
         manifest=link.label,
         record=link.check,
     )
-

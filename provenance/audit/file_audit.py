@@ -88,8 +88,10 @@ def _audit_signed(
     notes += [revocation_note(signer) for signer in revoked]
     verdict = "valid-untrusted" if revoked and verdict == "trusted" else verdict
     asset = session.exec(select(Asset).where(Asset.manifest_label == manifest_store.active_label)).first()
-    if asset is None and manifest_store.active_label in studio_labels and not any(
-        link.check == "missing" for link in links
+    if (
+        asset is None
+        and manifest_store.active_label in studio_labels
+        and not any(link.check == "missing" for link in links)
     ):
         problems.append("the file is signed by this studio but no recorded asset has this manifest")
     # c2pa names the manifest in each failure's URL (self#jumbf=/c2pa/<label>/...): give each stage its own.

@@ -58,4 +58,3 @@ def reidentify(session: Session, project: Project, image: Any) -> Match | None:
                 ssim=round(score, 4),
             )
     return None
-

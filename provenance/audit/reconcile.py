@@ -127,4 +127,3 @@ def selection_check(signed: StageRecord, row: Stage | None, recorded: StageRecor
     same_people = [(p.handle, p.role) for p in signed.selection.people] == [(p.handle, p.role) for p in recorded.people]
     same_alternatives = signed.selection.alternatives == len(row.parameters.get("alternatives", []))
     return "matches" if same_people and same_alternatives else "differs"
-

@@ -76,4 +76,3 @@ def statement(
 
 def failure_text(finding: ValidationFinding) -> str:
     return f"{finding.code}: {finding.explanation}".strip().removesuffix(":")
-

@@ -103,8 +103,15 @@ def _echo_report(report: AuditReport) -> None:
         echo_table(
             ["#", "stage", "AI", "contribution", "people", "tool / model", "signed by"],
             [
-                [index, stage.kind, _ORIGIN_SHOWN[stage.origin], _contribution(stage), _people(stage), _tool(stage),
-                 stage.signer]  # fmt: skip
+                [
+                    index,
+                    stage.kind,
+                    _ORIGIN_SHOWN[stage.origin],
+                    _contribution(stage),
+                    _people(stage),
+                    _tool(stage),
+                    stage.signer,
+                ]  # fmt: skip
                 for index, stage in enumerate(report.stages, start=1)
             ],
         )

@@ -71,11 +71,16 @@ def keys_list(app: AppContext, as_json: bool) -> None:
         echo_json(
             [
                 {
-                    "name": s.name, "state": s.state, "subject": s.subject, "serial": s.serial,
-                    "fingerprint": s.fingerprint, "issued_at": s.issued_at.isoformat(),
+                    "name": s.name,
+                    "state": s.state,
+                    "subject": s.subject,
+                    "serial": s.serial,
+                    "fingerprint": s.fingerprint,
+                    "issued_at": s.issued_at.isoformat(),
                     "not_after": s.not_after.isoformat(),
                     "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None,
-                    "revocation_reason": s.revocation_reason, "this_machine": s.this_machine,
+                    "revocation_reason": s.revocation_reason,
+                    "this_machine": s.this_machine,
                 }  # fmt: skip
                 for s in signers
             ]

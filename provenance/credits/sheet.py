@@ -40,7 +40,6 @@ _STAGE_LABELS = {
 _UNKNOWN_GENERATOR = "an unidentified AI generator"
 
 
-
 class CreditedName(Document):
     handle: str
     name_en: str

@@ -45,4 +45,3 @@ def record_external_stage(
         for asset in used:
             session.add(StageInput(stage_id=saved_id(stage), asset_id=saved_id(asset)))
     return stage.uuid
-

@@ -167,4 +167,3 @@ def _refusal(file: Path, kind: str, evidence: list[AIEvidence], person: str) -> 
         honest = "if AI made it, record it as such with {option:external_ai}"
     more = f" (and {len(evidence) - 1} more sign{'s' if len(evidence) > 2 else ''})" if len(evidence) > 1 else ""
     return f"{file} cannot be recorded as {what} by a person: {found.summary}{more}; {honest}"
-

@@ -236,4 +236,3 @@ def _check_generation_values(
         )
     if int(strength * steps) < 1:
         raise InvalidValueError(f"strength {strength} with {steps} steps runs no denoising step; raise one of them")
-

@@ -57,4 +57,3 @@ def record_selection(project: Project, asset: str, *, by: str, role: str | None 
         session.add(StageInput(stage_id=saved_id(stage), asset_id=saved_id(chosen)))
         session.add(Contribution(stage_id=saved_id(stage), person_id=saved_id(person), role=role_code))
     return RecordedSelection(stage_id=stage.uuid, asset_id=saved_id(chosen), alternatives=alternatives)
-

@@ -116,4 +116,3 @@ def default_destination(project: Project, session: Session, stage: Stage, suffix
     cut = name.split("/", 1)[1]
     file_name = f"{cut}_{stage.kind}_{stage.uuid[:8]}{'_' + suffix if suffix else ''}.png"
     return project.root / "assets" / production / cut / file_name
-

@@ -185,8 +185,8 @@ def ai_stages_behind(session: Session, asset_ids: Iterable[int]) -> set[int]:
     seen: set[int] = set()
     frontier = set(asset_ids)
     while frontier:
-        query = select(Stage.id, Stage.kind).join(Asset, col(Asset.stage_id) == Stage.id).where(
-            col(Asset.id).in_(frontier)
+        query = (
+            select(Stage.id, Stage.kind).join(Asset, col(Asset.stage_id) == Stage.id).where(col(Asset.id).in_(frontier))
         )
         rows = [(stage_id, kind) for stage_id, kind in session.exec(query) if stage_id is not None]
         stage_ids = {stage_id for stage_id, _ in rows} - seen

@@ -73,4 +73,3 @@ def upgrade(store: Store) -> tuple[SchemaStatus, SchemaStatus]:
         ) from exc
     store.use_write_ahead_log()
     return before, status(store)
-

@@ -81,10 +81,18 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "A production's credit sheet: the output of `provenance credits HANDLE --format json`",
                     "parameters": [
                         handle,
-                        {"name": "background", "in": "query", "schema": {"type": "string"},
-                         "description": "only this background, PRODUCTION/CUT (--background)"},
-                        {"name": "allow_gaps", "in": "query", "schema": {"type": "boolean"},
-                         "description": "export even if a stage has no named person, marking it (--allow-gaps)"},
+                        {
+                            "name": "background",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "only this background, PRODUCTION/CUT (--background)",
+                        },
+                        {
+                            "name": "allow_gaps",
+                            "in": "query",
+                            "schema": {"type": "boolean"},
+                            "description": "export even if a stage has no named person, marking it (--allow-gaps)",
+                        },
                     ],  # fmt: skip
                     "responses": {
                         "200": _json("#/components/schemas/CreditSheet", "the credit sheet"),

@@ -30,7 +30,7 @@ from ..conftest import SIZE, STEPS, read_image
 
 # Examples that cannot run offline on a test machine, by how they start, and why. Keep this list short.
 CANNOT_RUN = {
-    "provenance init --studio \"Harbor Studio\" --db postgresql": "needs a PostgreSQL server",
+    'provenance init --studio "Harbor Studio" --db postgresql': "needs a PostgreSQL server",
     "provenance model add house-v2 /models/": "needs a real diffusers model folder under /models",
     "provenance model add juggernaut /models/": "needs a real SDXL checkpoint under /models",
     'provenance generate 1 --prompt "harbor" --operator sato-ken --model house-v2': "needs that model and a LoRA",

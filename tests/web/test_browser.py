@@ -86,9 +86,7 @@ def test_the_roll_renders_japanese_names_as_text_in_the_shipped_font(page: Any, 
     """Chromium says which font drew each glyph: every Japanese glyph in the roll comes from the font the
     viewer serves, none is missing (no boxes), whatever fonts the machine has."""
     _open(page, served, "/productions/harbor/credits")
-    assert page.evaluate("[...document.fonts].map(f => f.family + ' ' + f.status)") == [
-        "Provenance Japanese loaded"
-    ]
+    assert page.evaluate("[...document.fonts].map(f => f.family + ' ' + f.status)") == ["Provenance Japanese loaded"]
     session = page.context.new_cdp_session(page)
     session.send("DOM.enable")
     session.send("CSS.enable")

@@ -86,7 +86,9 @@ def test_the_background_page_is_the_process_sheet(client: TestClient, chain: Cha
     )
     lineage = html.split('id="lineage-title"')[1].split("</section>")[0]
     assert re.findall(r'<a href="/assets/(\d+)">', lineage) == [
-        str(chain.final.asset_id), str(chain.chosen.asset_id), str(chain.sketch.asset_id)
+        str(chain.final.asset_id),
+        str(chain.chosen.asset_id),
+        str(chain.sketch.asset_id),
     ]
     assert "✓ select by Yamada Hanako (BG_AD)" in lineage
     assert_accessible(html)
@@ -105,7 +107,7 @@ def test_the_asset_page_is_the_audit_with_a_heatmap_overlay_and_every_note(clien
     assert response.status_code == 200
     html = response.text
     assert '<h2 id="verdict-title">Trusted</h2>' in html
-    assert f'<dt>File</dt><dd>{chain.final.path}</dd>' in html  # as recorded: no server folder shown
+    assert f"<dt>File</dt><dd>{chain.final.path}</dd>" in html  # as recorded: no server folder shown
     assert f'<img class="heatmap" src="/assets/{final}/heatmap.png"' in html
     assert '<input type="checkbox" id="heatmap-toggle" class="toggle">' in html
     assert '<label for="heatmap-toggle"' in html

@@ -38,9 +38,7 @@ def test_only_loopback_addresses_count_as_this_machine(host: str, loopback: bool
     assert _is_loopback(host) is loopback
 
 
-def test_serving_the_network_says_so_and_answers_any_host(
-    project: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_serving_the_network_says_so_and_answers_any_host(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
     started: dict[str, object] = {}

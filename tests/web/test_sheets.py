@@ -46,7 +46,9 @@ def test_without_a_sqlite_file_sheets_live_for_max_age(project: Project, chain: 
 
 
 def test_warming_up_builds_every_productions_sheet_before_anyone_asks(
-    project: Project, chain: Chain, monkeypatch  # type: ignore[no-untyped-def]
+    project: Project,
+    chain: Chain,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from provenance.web import create_app
     from provenance.web.app import warm_up

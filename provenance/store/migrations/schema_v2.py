@@ -37,9 +37,7 @@ def _text(name: str, *, nullable: bool = False, unique: bool = False, index: boo
 schema_info = Table(
     "schema_info", metadata, Column("id", Integer, primary_key=True), Column("version", Integer, nullable=False)
 )
-organization = Table(
-    "organization", metadata, _id(), _text("name", unique=True), _text("native_name", nullable=True)
-)
+organization = Table("organization", metadata, _id(), _text("name", unique=True), _text("native_name", nullable=True))
 person = Table(
     "person",
     metadata,
