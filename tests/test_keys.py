@@ -79,7 +79,9 @@ def open_to_the_group(folder: Path) -> str:
 
 
 def corrupt(folder: Path) -> str:
-    _replace_key(folder, b"-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n")
+    # A freshly generated key's PEM armour around a body that is not a key: damage, not another format.
+    armour = _pem_key(ec.generate_private_key(ec.SECP256R1())).splitlines()
+    _replace_key(folder, b"\n".join([armour[0], b"broken", armour[-1], b""]))
     return "is not a readable PEM private key; restore it from backup"
 
 
