@@ -3,11 +3,12 @@
 Both pictures are brought to one working size (at most 1024 px on the long side: enough to measure
 shares of a picture, and it keeps a 4K paint-over to a fraction of a second), lightly blurred so that
 re-encoding noise and anti-aliasing do not count, compared in CIELAB with CIEDE2000, thresholded, and
-cleared of specks smaller than a few pixels. Measured, this finds a paint-over's area within
-a few percent and ignores JPEG re-encoding.
+cleared of specks smaller than a few pixels. Measured, this finds a paint-over's area within a few
+percent and ignores JPEG re-encoding.
 
-The input of several candidates is prepared once (:class:`MaskBase`), and CIEDE2000 is worked out in
-full only where two cheap bounds on it leave the threshold undecided.
+The input of several candidates is prepared once (:class:`MaskBase`); CIELAB is computed in float32
+planes (skimage's formula, at about half its time here), and skimage's CIEDE2000 is worked out only where
+two cheap bounds on it leave the threshold undecided (a few percent of the pixels).
 
 >>> mask = change_mask(candidate, paint_over)  # doctest: +SKIP
 >>> round(float(mask.mean()), 2)  # doctest: +SKIP
@@ -17,7 +18,6 @@ full only where two cheap bounds on it leave the threshold undecided.
 from __future__ import annotations
 
 import io
-import math
 import warnings
 
 import numpy as np
@@ -44,8 +44,6 @@ _XYZ_OVER_WHITE = (
     )
     / np.array([[0.95047], [1.0], [1.08883]])
 ).astype(np.float32)
-# Python floats, not numpy scalars: they keep float32 arrays float32 (NumPy 2 promotion rules).
-_TWO_PI = 2 * math.pi
 
 
 class MaskBase:
@@ -147,60 +145,11 @@ def _differs(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     changed = lightness > limit * 1.001
     undecided = ~changed & (upper > limit * 0.999)
     if undecided.any():
-        changed[undecided] = _ciede2000(before[:, undecided], after[:, undecided]) > THRESHOLD
+        from skimage.color import deltaE_ciede2000
+
+        whole = deltaE_ciede2000(before[:, undecided], after[:, undecided], channel_axis=0)
+        changed[undecided] = whole > THRESHOLD
     return changed
-
-
-def _ciede2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
-    """CIEDE2000 (kL = kC = kH = 1) between CIELAB columns ``(3, n)``; the formula skimage's
-    ``deltaE_ciede2000`` implements, term for term (Sharma, Wu and Dalal's notes)."""
-    l1, a1, b1 = lab1
-    l2, a2, b2 = lab2
-    c7 = (0.5 * (np.hypot(a1, b1) + np.hypot(a2, b2))) ** 7
-    scale = 1 + 0.5 * (1 - np.sqrt(c7 / (c7 + 25.0**7)))  # 1 + G
-    c1, h1 = _polar(a1 * scale, b1)
-    c2, h2 = _polar(a2 * scale, b2)
-
-    lightness_mean = (0.5 * (l1 + l2) - 50) ** 2
-    l_term = (l2 - l1) / (1 + 0.015 * lightness_mean / np.sqrt(20 + lightness_mean))
-    chroma_mean = 0.5 * (c1 + c2)
-    c_term = (c2 - c1) / (1 + 0.045 * chroma_mean)
-
-    h_diff = h2 - h1
-    h_sum = h1 + h2
-    cc = c1 * c2
-    dh = h_diff.copy()
-    dh[h_diff > math.pi] -= _TWO_PI
-    dh[h_diff < -math.pi] += _TWO_PI
-    dh[cc == 0.0] = 0.0
-    dh_term = 2 * np.sqrt(cc) * np.sin(dh / 2)
-    hue_mean = h_sum.copy()
-    wrapped = (cc != 0.0) & (np.abs(h_diff) > math.pi)
-    hue_mean[wrapped & (h_sum < _TWO_PI)] += _TWO_PI
-    hue_mean[wrapped & (h_sum >= _TWO_PI)] -= _TWO_PI
-    hue_mean[cc == 0.0] *= 2
-    hue_mean *= 0.5
-    t = (
-        1
-        - 0.17 * np.cos(hue_mean - math.radians(30))
-        + 0.24 * np.cos(2 * hue_mean)
-        + 0.32 * np.cos(3 * hue_mean + math.radians(6))
-        - 0.20 * np.cos(4 * hue_mean - math.radians(63))
-    )
-    h_term = dh_term / (1 + 0.015 * chroma_mean * t)
-    c7 = chroma_mean**7
-    rc = 2 * np.sqrt(c7 / (c7 + 25.0**7))
-    dtheta = math.radians(30) * np.exp(-(((np.degrees(hue_mean) - 275) / 25) ** 2))
-    r_term = -np.sin(2 * dtheta) * rc * c_term * h_term
-    squared = l_term**2 + c_term**2 + h_term**2 + r_term
-    return np.sqrt(np.maximum(squared, 0))
-
-
-def _polar(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Radius and angle in [0, 2 pi)."""
-    angle = np.arctan2(y, x)
-    angle[angle < 0] += _TWO_PI
-    return np.hypot(x, y), angle
 
 
 def mask_png(mask: np.ndarray) -> bytes:
