@@ -307,7 +307,7 @@ HOSTILE = {
             }
         ),
         {"nodes": 1, "cfg": "nan", "sampler_name": "x" * 10_000 + "… (50000 characters)"},
-    ),  # fmt: skip
+    ),
     "invokeai not an object": (png_with({"invokeai_metadata": "[1, 2, 3]"}), {"unparsed": "[1, 2, 3]"}),
     "invokeai not JSON": (png_with({"invokeai_metadata": "{"}), {"unparsed": "{"}),
     "invokeai nested deep": (png_with({"invokeai_metadata": '{"a":' * 50_000 + "1" + "}" * 50_000}), None),

@@ -111,7 +111,7 @@ def _echo_report(report: AuditReport) -> None:
                     _people(stage),
                     _tool(stage),
                     stage.signer,
-                ]  # fmt: skip
+                ]
                 for index, stage in enumerate(report.stages, start=1)
             ],
         )

@@ -81,7 +81,7 @@ def keys_list(app: AppContext, as_json: bool) -> None:
                     "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None,
                     "revocation_reason": s.revocation_reason,
                     "this_machine": s.this_machine,
-                }  # fmt: skip
+                }
                 for s in signers
             ]
         )

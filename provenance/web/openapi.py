@@ -93,7 +93,7 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "boolean"},
                             "description": "export even if a stage has no named person, marking it (--allow-gaps)",
                         },
-                    ],  # fmt: skip
+                    ],
                     "responses": {
                         "200": _json("#/components/schemas/CreditSheet", "the credit sheet"),
                         **_errors(400, 404, 409, 503),

@@ -54,7 +54,7 @@ FORBIDDEN_ON_A_TERMINAL = (ESC, "\x07", "\x9b", "\u202e", "\r")
         (["model", "add", "house-v2", "/no/such/model", "--license", "MIT\n"], "license", "U+000A"),
         (["model", "add", "house-v2", "/no/such/model", "--notes", "\u2029"], "model notes", "U+2029"),
     ],
-)  # fmt: skip
+)
 def test_hostile_text_is_one_line_and_changes_nothing(
     studio: Path,  # noqa: F811
     args: list[str],
