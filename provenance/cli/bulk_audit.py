@@ -43,18 +43,20 @@ def bulk_audit(project: Project, paths: tuple[Path, ...], *, as_json: bool, stri
         if isinstance(result, AuditReport):
             codes.append(audit_code(result, strict=strict))
             counts[result.verdict] += 1
-            line = result.model_dump_json() if as_json else None
-            rows.append(_row(result))
+            if as_json:
+                click.echo(result.model_dump_json())
+            else:
+                rows.append(_row(result))
+            continue
+        codes.append(error_code(result))
+        counts["unreadable"] += 1
+        # A name that is not UTF-8 is written with \xNN escapes, as its report would write it.
+        name, error = encodable(str(path)), encodable(result.render(flag_for))
+        if as_json:
+            click.echo(AuditFailure(file=name, error=error).model_dump_json())
         else:
-            codes.append(error_code(result))
-            counts["unreadable"] += 1
-            # A name that is not UTF-8 is written with \xNN escapes, as its report would write it.
-            name, error = encodable(str(path)), encodable(result.render(flag_for))
-            line = AuditFailure(file=name, error=error).model_dump_json() if as_json else None
             rows.append([name, "unreadable", "", "", ""])
             failures.append(error if name in error else f"{name}: {error}")
-        if line is not None:
-            click.echo(line)
     code = worst_code(codes)
     if not as_json:
         echo_table(["file", "verdict", "background", "AI share", "people"], rows)
