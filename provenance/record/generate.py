@@ -93,7 +93,8 @@ def record_generation(
 
     batch = str(uuid.uuid4())
     recorded = []
-    mask_base = MaskBase(image)  # every candidate is compared with the same input: prepare it once
+    # Every candidate is compared with the same input, prepared once (on the measuring thread, so its own copy).
+    mask_base = MaskBase(image.copy())
     with (
         # The change masks are measured on a second thread while this one encodes, signs and records each
         # candidate: once denoising is over the second core is idle, and numpy, Pillow and c2pa let go of the GIL.
