@@ -550,7 +550,7 @@ CASES = [
          lambda s: ["--db", f"sqlite:///{s.database}?timeout=3e7", "person", "add", "Kimura Yu"], 1, "below a day"),
     Case("state/db-locked-by-another-writer",
          then(immediate_lock, lambda s: [*locked_url(s), "select", "2", "--by", "sato-ken"]),
-         1, "is busy (database is locked): another provenance command is writing to it"),
+         1, "is busy (database is locked): another provenance command is writing to it and held it over 1 s"),
     Case("state/settings-not-an-object",
          then(lambda s: (s.root / ".provenance" / "project.json").write_text("[]"), lambda s: ["person", "list"]),
          1, "is not a JSON object"),
