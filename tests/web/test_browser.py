@@ -155,4 +155,6 @@ def test_the_first_tab_offers_a_skip_to_the_content(page: Any, served: str) -> N
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
+    # Following the link is a same-page navigation that lands a moment after the key press: wait for it.
+    page.wait_for_url(lambda url: url.endswith("#content"), wait_until="commit", timeout=5_000)
     assert page.url.endswith("#content")
