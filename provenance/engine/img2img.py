@@ -144,7 +144,8 @@ def generate(
         pipeline=type(pipeline).__name__,
         scheduler=type(pipeline.scheduler).__name__,
         scheduler_config=json.loads(json.dumps(dict(pipeline.scheduler.config), default=str)),
-        versions={"diffusers": diffusers.__version__, "torch": torch.__version__},
+        # Plain strings: torch's version is a str subclass of torch's own, and a run travels between processes.
+        versions={"diffusers": str(diffusers.__version__), "torch": str(torch.__version__)},
     )
 
 
