@@ -38,6 +38,15 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engine_in_this_process() -> None:
+    """`provenance generate` runs the engine in a child process unless torch is loaded in its own
+    (provenance.engine.process). Loaded here once, CliRunner's generations run in the test's process, where a
+    test's monkeypatch of the engine reaches it; tests/test_engine_process.py runs the child as a user's
+    command does."""
+    import torch  # noqa: F401
+
+
 def _new_project(folder: Path) -> Project:
     """A project with four people, a production and one background, harbor/C012."""
     project = Project.init(folder, studio="Test Studio")

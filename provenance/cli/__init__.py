@@ -52,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Record a hand-drawn layout sketch FILE for BACKGROUND (PRODUCTION/CUT).",
     ),
     "generate": (
-        "provenance.cli.record:generate_command",
+        "provenance.cli.generate:generate_command",
         "Make AI candidates from ASSET (id or file) with img2img, each signed and recorded.",
     ),
     "select": (

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from ..project import Project
+    from ..record import RecordedFile
 
 
 @dataclass
@@ -51,6 +52,13 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+config_option = click.option(
+    "--config",
+    metavar="sd15|sdxl|FOLDER",
+    help="For a single-file checkpoint: the shipped config to build it with, or a diffusers folder of json "
+    "files (SD 2.x, custom UNets). Default: picked from the file's architecture.",
+)
 
 
 @contextmanager
@@ -121,6 +129,10 @@ def image_bytes(image: Image.Image, path: Path) -> bytes:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_recorded(kind: str, recorded: RecordedFile) -> None:
+    click.echo(f"Recorded {kind}: asset #{recorded.asset_id}  {recorded.path}  (signed)")
 
 
 def echo_table(headers: list[str], rows: list[list[Any]]) -> None:

@@ -7,14 +7,7 @@ from pathlib import Path
 import click
 
 from ..model_registry import add_model, list_models
-from .app import AppContext, echo_json, echo_table, json_option, pass_app
-
-config_option = click.option(
-    "--config",
-    metavar="sd15|sdxl|FOLDER",
-    help="For a single-file checkpoint: the shipped config to build it with, or a diffusers folder of json "
-    "files (SD 2.x, custom UNets). Default: picked from the file's architecture.",
-)
+from .app import AppContext, config_option, echo_json, echo_table, json_option, pass_app
 
 
 @click.group("model")

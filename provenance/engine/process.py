@@ -1,0 +1,180 @@
+"""The engine in a child process, started before a command loads the rest of this package.
+
+A tracked generation has two start-ups: torch and diffusers (seconds), and the recording stack (SQLAlchemy,
+the tables, c2pa, numpy: ~0.45 s). Both are imports, which hold the GIL, so in one process they run one
+after the other on one core whatever the threads. Started first, the child imports torch and diffusers
+while the parent imports its stack, opens the project and checks every input on the other core; then the
+parent sends the job, and the child reports each denoising step and returns the candidates.
+
+The two talk over the child's stdin and stdout with pickle: both ends are this package, on pipes nobody
+else holds. The child's stdout is pointed at its stderr, a temporary file the parent reads only when the
+child dies, so a library's chatter neither corrupts the messages nor reaches the user's terminal. The child
+never writes a file and ignores Ctrl-C (its parent ends it); it ends itself when its parent goes away.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from ..errors import ModelError, ProvenanceError
+
+# Only the starter's imports load before the child starts: the engine's own modules (Pillow, pydantic) wait.
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .img2img import GenerationRun, GenerationSettings, ImageGenerator, RuntimeOptions, StepObserver
+    from .lora import LoraWeights
+    from .models import ModelSource
+
+
+@contextmanager
+def engine_for_this_process() -> Iterator[ImageGenerator]:
+    """The engine a command should generate with: a child process started now, or this process's own.
+
+    The child pays off only while this process has not loaded torch itself; where it has (a test suite, a
+    notebook, the tests' forking wrapper), the engine runs here and sees whatever was patched into it.
+    """
+    if "torch" in sys.modules:
+        from .. import engine
+
+        yield lambda *args, **kwargs: engine.generate(*args, **kwargs)  # looked up per call: patchable
+        return
+    with EngineProcess.start() as child:
+        yield child
+
+
+class EngineProcess:
+    """:func:`provenance.engine.generate` in a child process; an :class:`ImageGenerator` for one job."""
+
+    def __init__(self, process: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+        self._process = process
+        self._stderr = stderr
+
+    @classmethod
+    def start(cls) -> EngineProcess:
+        """Start the child; it begins importing torch and diffusers at once."""
+        # The same interpreter and the very copy of this package the parent runs, found where the parent
+        # found it; -P keeps the working folder off the child's path (a stray torch.py there is not imported).
+        package_root = str(Path(__file__).resolve().parents[2])
+        stderr = tempfile.TemporaryFile()
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-c", _CHILD, package_root],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+        return cls(process, stderr)
+
+    def __enter__(self) -> EngineProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the child (if a command stops before or during the job, its work is not wanted)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout, self._stderr):
+            if stream is not None:
+                stream.close()
+
+    def __call__(
+        self,
+        source: ModelSource,
+        image: Image.Image,
+        settings: GenerationSettings,
+        on_step: StepObserver | None = None,
+        options: RuntimeOptions | None = None,
+        loras: Sequence[LoraWeights] = (),
+    ) -> GenerationRun:
+        from .img2img import RuntimeOptions
+
+        assert self._process.stdin is not None and self._process.stdout is not None
+        try:
+            pickle.dump((source, image, settings, options or RuntimeOptions(), list(loras)), self._process.stdin)
+            self._process.stdin.close()
+        except BrokenPipeError:
+            raise self._ended() from None
+        while True:
+            try:
+                kind, *payload = pickle.load(self._process.stdout)
+            except EOFError:
+                raise self._ended() from None
+            if kind == "step":
+                if on_step is not None:
+                    on_step(*payload)
+            elif kind == "run":
+                return payload[0]
+            elif kind == "error":
+                raise payload[0]
+            else:  # "bug": an exception this package did not raise on purpose
+                summary, child_traceback = payload
+                error = RuntimeError(f"in the engine process: {summary}")
+                error.add_note(child_traceback)
+                raise error
+
+    def _ended(self) -> ModelError:
+        """The error for a child that died before answering: killed (out of memory?) or crashed."""
+        code = self._process.wait()
+        how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        self._stderr.seek(0)
+        lines = self._stderr.read().decode(errors="replace").strip().splitlines()
+        said = f": {lines[-1].strip()}" if lines else ""
+        return ModelError(
+            f"the engine process ended unexpectedly ({how}{said}); if memory ran out, try {{option:vae_tiling}}, "
+            "{option:attention_slicing} or a smaller input"
+        )
+
+
+_CHILD = (
+    "import sys; root = sys.argv[1]; root in sys.path or sys.path.insert(0, root); "
+    "from provenance.engine.process import serve; serve()"
+)
+
+
+def serve() -> None:
+    """The child's side: import the engine's libraries, then run the one job the parent sends."""
+    from . import img2img
+    from .quiet import quiet_libraries
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent decides
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a library's print goes to stderr, never into the replies
+    with quiet_libraries():
+        import diffusers  # noqa: F401  (what img2img.generate imports when it runs, imported ahead of the job)
+        import torch  # noqa: F401
+        from diffusers import AutoPipelineForImage2Image  # noqa: F401  (diffusers loads its pipelines lazily)
+    try:
+        source, image, settings, options, loras = pickle.load(sys.stdin.buffer)
+    except EOFError:
+        return  # the parent stopped before it had a job to send
+
+    def reply(*message: Any) -> None:
+        try:
+            pickle.dump(message, replies)
+            replies.flush()
+        except BrokenPipeError:
+            os._exit(0)  # the parent is gone (killed, or it stopped): nobody is waiting for the rest
+
+    try:
+        run = img2img.generate(
+            source, image, settings, on_step=lambda *step: reply("step", *step), options=options, loras=loras
+        )
+    except ProvenanceError as error:
+        reply("error", error)
+    except Exception as error:
+        reply("bug", f"{type(error).__name__}: {error}", traceback.format_exc())
+    else:
+        reply("run", run)
