@@ -85,6 +85,16 @@ def test_a_process_that_has_torch_already_runs_the_engine_itself() -> None:
         assert not isinstance(generator, EngineProcess)
 
 
+def test_where_no_child_can_start_the_engine_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes_left() -> EngineProcess:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.delitem(sys.modules, "torch")  # as in a fresh `provenance generate`; put back after the test
+    monkeypatch.setattr(EngineProcess, "start", staticmethod(no_processes_left))
+    with engine_for_this_process() as generator:
+        assert not isinstance(generator, EngineProcess)
+
+
 # A parent that starts the child, sends it a long job and prints the child's pid at the first step.
 PARENT = textwrap.dedent(
     """

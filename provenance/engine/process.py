@@ -14,6 +14,7 @@ never writes a file and ignores Ctrl-C (its parent ends it); it ends itself when
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -42,14 +43,20 @@ def engine_for_this_process() -> Iterator[ImageGenerator]:
     """The engine a command should generate with: a child process started now, or this process's own.
 
     The child pays off only while this process has not loaded torch itself; where it has (a test suite, a
-    notebook, the tests' forking wrapper), the engine runs here and sees whatever was patched into it.
+    notebook, the tests' forking wrapper), the engine runs here and sees whatever was patched into it. The
+    child only saves time, so where it cannot be started (no temporary folder, no processes left) the
+    engine runs here too.
     """
-    if "torch" in sys.modules:
+    child = None
+    if "torch" not in sys.modules:
+        with contextlib.suppress(OSError):
+            child = EngineProcess.start()
+    if child is None:
         from .. import engine
 
         yield lambda *args, **kwargs: engine.generate(*args, **kwargs)  # looked up per call: patchable
         return
-    with EngineProcess.start() as child:
+    with child:
         yield child
 
 
@@ -67,12 +74,16 @@ class EngineProcess:
         # found it; -P keeps the working folder off the child's path (a stray torch.py there is not imported).
         package_root = str(Path(__file__).resolve().parents[2])
         stderr = tempfile.TemporaryFile()
-        process = subprocess.Popen(
-            [sys.executable, "-P", "-c", _CHILD, package_root],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        )
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-P", "-c", _CHILD, package_root],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+            )
+        except OSError:
+            stderr.close()
+            raise
         return cls(process, stderr)
 
     def __enter__(self) -> EngineProcess:
