@@ -72,6 +72,17 @@ def test_a_child_that_dies_is_one_clear_error() -> None:
             child(resolve_model("tiny"), _picture(), SETTINGS)
 
 
+def test_a_child_that_died_before_taking_a_job_larger_than_a_pipe_is_one_clear_error() -> None:
+    # The job outgrows the pipe and the writer's buffer: what is left unsent must not turn the clear error into
+    # a BrokenPipeError on the way out (which the command line reads as `| head` going away: exit 141, silent).
+    large = Image.new("RGB", (1024, 1024))
+    with pytest.raises(ModelError, match=r"the engine process ended unexpectedly \(killed by signal 9"):
+        with EngineProcess.start() as child:
+            child._process.kill()
+            child._process.wait()
+            child(resolve_model("tiny"), large, SETTINGS)
+
+
 def test_a_command_that_stops_before_its_job_ends_the_child() -> None:
     child = EngineProcess.start()
     process = child._process

@@ -99,7 +99,10 @@ class EngineProcess:
         self._process.wait()
         for stream in (self._process.stdin, self._process.stdout, self._stderr):
             if stream is not None:
-                stream.close()
+                # Part of a job the child never took may wait in the writer's buffer: flushing it to the dead
+                # child fails (the stream is closed all the same), and must not hide why the command stops.
+                with contextlib.suppress(BrokenPipeError):
+                    stream.close()
 
     def __call__(
         self,
