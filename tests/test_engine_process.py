@@ -52,6 +52,17 @@ def test_the_child_makes_what_this_process_makes_and_reports_every_step() -> Non
         assert difference.max() <= 2, difference.max()
 
 
+def test_what_the_child_prints_before_it_serves_does_not_reach_the_replies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sitecustomize or a .pth file runs in the child before any of this package does, and may print.
+    (tmp_path / "sitecustomize.py").write_text('print("hello from sitecustomize", flush=True)\n')
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    with EngineProcess.start() as child:
+        run = child(resolve_model("tiny"), _picture(), SETTINGS)
+    assert [candidate.seed for candidate in run.candidates] == [3, 4]
+
+
 def test_an_engine_error_in_the_child_is_raised_here_as_it_is(tmp_path: Path) -> None:
     broken = tmp_path / "broken-model"
     broken.mkdir()
