@@ -147,6 +147,43 @@ def test_the_child_ends_when_its_parent_is_killed_while_it_denoises() -> None:
         time.sleep(0.05)
 
 
+# A parent that starts the child and hands it a job that keeps it busy without a step to report (as loading a
+# large model or encoding a large input does: the child learns nothing from its pipes then), printing its pid.
+BUSY_PARENT = textwrap.dedent(
+    """
+    import pickle, time
+    from provenance.engine.process import EngineProcess
+
+    class LongWork:
+        def __reduce__(self):
+            return (time.sleep, (600,))
+
+    child = EngineProcess.start()
+    pickle.dump(LongWork(), child._process.stdin)
+    child._process.stdin.flush()
+    print(child._process.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_the_child_ends_when_its_parent_is_killed_while_it_has_no_step_to_report() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", BUSY_PARENT], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 30
+    try:
+        while _running(child_pid):
+            assert time.monotonic() < deadline, "the engine process outlived its parent"
+            time.sleep(0.05)
+    finally:
+        if _running(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
+
+
 def _running(pid: int) -> bool:
     """Whether ``pid`` is still a live process (not gone, not a zombie waiting for init)."""
     try:

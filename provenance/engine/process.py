@@ -22,6 +22,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -86,7 +88,7 @@ class EngineProcess:
             # The replies' pipe, not stdout: the interpreter runs a sitecustomize and .pth files before any of
             # this package, and whatever they print would land in the middle of the replies.
             process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _CHILD, package_root, str(child_end)],
+                [sys.executable, "-P", "-c", _CHILD, package_root, str(child_end), str(os.getpid())],
                 stdin=subprocess.PIPE,
                 stdout=stderr,
                 stderr=stderr,
@@ -176,6 +178,7 @@ def serve() -> None:
     """The child's side: import the engine's libraries, then run the one job the parent sends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent decides
     replies = os.fdopen(int(sys.argv[2]), "wb")
+    threading.Thread(target=_end_with_parent, args=(int(sys.argv[3]),), name="parent-watch", daemon=True).start()
 
     from . import img2img
     from .quiet import quiet_libraries
@@ -206,3 +209,18 @@ def serve() -> None:
         reply("bug", f"{type(error).__name__}: {error}", traceback.format_exc())
     else:
         reply("run", run)
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this process as soon as its parent is gone (killed, or ended without closing it).
+
+    A failed reply tells the child too, but only at the next step: loading a large model, encoding or decoding
+    a large picture report nothing for minutes, during which an orphan would hold the cores and the memory.
+    An orphan is handed to another parent (init, or a subreaper), so its parent's id changes.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+_PARENT_CHECK_SECONDS = 0.2
