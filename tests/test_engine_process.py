@@ -26,6 +26,8 @@ from provenance.engine.process import EngineProcess, engine_for_this_process
 from provenance.errors import ModelError
 from provenance.project import Project
 
+from .conftest import Chain
+
 pytestmark = pytest.mark.diffusion
 
 SETTINGS = GenerationSettings(prompt="harbor at dusk", seeds=[3, 4], steps=4, strength=0.5)
@@ -220,3 +222,30 @@ def test_the_command_line_generates_through_the_child(tmp_path: Path) -> None:
     )
     assert refused.returncode != 0
     assert refused.stderr.count("\n") == 1 and "not found" in refused.stderr
+
+
+# The command line with no usable temporary folder: each folder tempfile would try is gone.
+NO_TEMPORARY_FOLDER = textwrap.dedent(
+    """
+    import sys, tempfile
+    tempfile._candidate_tempdir_list = lambda: ["/nonexistent/provenance-test"]
+    from provenance.cli import run
+    sys.argv[0] = "provenance"
+    run()
+    """
+)
+
+
+def test_with_no_usable_temporary_folder_the_command_says_what_to_do(project: Project, chain: Chain) -> None:
+    # Neither the engine's process (its stderr is a temporary file) nor torch itself can start then. torch set
+    # TORCHINDUCTOR_CACHE_DIR when it loaded here; with it a new process's torch needs no temporary folder.
+    arguments = ["--project", str(project.root), "generate", str(chain.sketch.asset_id), "--prompt", "harbor"]
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TEMPORARY_FOLDER, *arguments, "--operator", "sato-ken", "--steps", "2"],
+        capture_output=True,
+        text=True,
+        env={name: value for name, value in os.environ.items() if name != "TORCHINDUCTOR_CACHE_DIR"},
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "set TMPDIR to a writable folder" in result.stderr
