@@ -126,7 +126,9 @@ def generate(
                 generator=torch.Generator("cpu").manual_seed(seed),
                 callback_on_step_end=step_counter,
             )
-        except (torch.OutOfMemoryError, MemoryError) as exc:
+        except (MemoryError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and not _out_of_memory(torch, exc):
+                raise
             raise ModelError(
                 f"out of memory generating {width}x{height} on {device}; try "
                 "{option:vae_tiling}, {option:attention_slicing} or {option:cpu_offload}, or a smaller input"
@@ -146,6 +148,13 @@ def generate(
         # Plain strings: torch's version is a str subclass of torch's own, and a run travels between processes.
         versions={"diffusers": str(diffusers.__version__), "torch": str(torch.__version__)},
     )
+
+
+def _out_of_memory(torch: Any, error: RuntimeError) -> bool:
+    """Whether a RuntimeError from torch means that memory ran out: CUDA raises OutOfMemoryError, while the CPU
+    allocator ("can't allocate memory") and MPS ("MPS backend out of memory") raise plain RuntimeErrors."""
+    message = str(error)
+    return isinstance(error, torch.OutOfMemoryError) or "can't allocate memory" in message or "out of memory" in message
 
 
 def _libraries() -> tuple[Any, Any]:
