@@ -182,6 +182,47 @@ def test_cpu_offload_without_accelerate_is_one_clear_error() -> None:
         _apply(NoAccelerate(), RuntimeOptions(cpu_offload=True), "cuda")
 
 
+class _RefusingPipeline(_RecordingPipeline):
+    """A pipeline whose run fails as torch fails: here, the CPU allocator refusing a large picture's attention."""
+
+    def __init__(self, error: RuntimeError) -> None:
+        super().__init__()
+        self.error = error
+
+    def set_progress_bar_config(self, **config: object) -> None:
+        pass
+
+    def __call__(self, **arguments: object) -> None:
+        raise self.error
+
+
+CPU_ALLOCATOR_REFUSED = RuntimeError(
+    "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to "
+    "allocate 34359738368 bytes. Error code 12 (Cannot allocate memory)"
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "clear"),
+    [(CPU_ALLOCATOR_REFUSED, True), (MemoryError(), True), (RuntimeError("a bug in a library"), False)],
+)
+def test_running_out_of_memory_on_the_cpu_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch, error: BaseException, clear: bool
+) -> None:
+    from provenance.engine import img2img
+
+    monkeypatch.setattr(img2img, "_load", lambda source, dtype: _RefusingPipeline(error))
+    monkeypatch.setattr(img2img, "_device", lambda torch: "cpu")
+    settings = GenerationSettings(prompt="x", seeds=[1], steps=2)
+    expected = ModelError if clear else RuntimeError
+    with pytest.raises(expected) as raised:
+        generate(resolve_model("tiny"), Image.new("RGB", (64, 64)), settings)
+    if clear:
+        assert str(raised.value).startswith("out of memory generating 64x64 on cpu; try `vae_tiling`")
+    else:
+        assert raised.value is error  # anything else is a bug, and goes up as it is
+
+
 def test_a_rewrite_with_the_mtime_put_back_is_hashed_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache keys on ctime and inode too: a user can set the mtime back, never the ctime."""
     from provenance.engine import fingerprint

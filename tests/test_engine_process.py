@@ -26,6 +26,8 @@ from provenance.engine.process import EngineProcess, engine_for_this_process
 from provenance.errors import ModelError
 from provenance.project import Project
 
+from .conftest import Chain
+
 pytestmark = pytest.mark.diffusion
 
 SETTINGS = GenerationSettings(prompt="harbor at dusk", seeds=[3, 4], steps=4, strength=0.5)
@@ -52,6 +54,17 @@ def test_the_child_makes_what_this_process_makes_and_reports_every_step() -> Non
         assert difference.max() <= 2, difference.max()
 
 
+def test_what_the_child_prints_before_it_serves_does_not_reach_the_replies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sitecustomize or a .pth file runs in the child before any of this package does, and may print.
+    (tmp_path / "sitecustomize.py").write_text('print("hello from sitecustomize", flush=True)\n')
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    with EngineProcess.start() as child:
+        run = child(resolve_model("tiny"), _picture(), SETTINGS)
+    assert [candidate.seed for candidate in run.candidates] == [3, 4]
+
+
 def test_an_engine_error_in_the_child_is_raised_here_as_it_is(tmp_path: Path) -> None:
     broken = tmp_path / "broken-model"
     broken.mkdir()
@@ -70,6 +83,17 @@ def test_a_child_that_dies_is_one_clear_error() -> None:
         child._process.kill()
         with pytest.raises(ModelError, match=r"the engine process ended unexpectedly \(killed by signal 9"):
             child(resolve_model("tiny"), _picture(), SETTINGS)
+
+
+def test_a_child_that_died_before_taking_a_job_larger_than_a_pipe_is_one_clear_error() -> None:
+    # The job outgrows the pipe and the writer's buffer: what is left unsent must not turn the clear error into
+    # a BrokenPipeError on the way out (which the command line reads as `| head` going away: exit 141, silent).
+    large = Image.new("RGB", (1024, 1024))
+    with pytest.raises(ModelError, match=r"the engine process ended unexpectedly \(killed by signal 9"):
+        with EngineProcess.start() as child:
+            child._process.kill()
+            child._process.wait()
+            child(resolve_model("tiny"), large, SETTINGS)
 
 
 def test_a_command_that_stops_before_its_job_ends_the_child() -> None:
@@ -125,6 +149,43 @@ def test_the_child_ends_when_its_parent_is_killed_while_it_denoises() -> None:
         time.sleep(0.05)
 
 
+# A parent that starts the child and hands it a job that keeps it busy without a step to report (as loading a
+# large model or encoding a large input does: the child learns nothing from its pipes then), printing its pid.
+BUSY_PARENT = textwrap.dedent(
+    """
+    import pickle, time
+    from provenance.engine.process import EngineProcess
+
+    class LongWork:
+        def __reduce__(self):
+            return (time.sleep, (600,))
+
+    child = EngineProcess.start()
+    pickle.dump(LongWork(), child._process.stdin)
+    child._process.stdin.flush()
+    print(child._process.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_the_child_ends_when_its_parent_is_killed_while_it_has_no_step_to_report() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", BUSY_PARENT], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 30
+    try:
+        while _running(child_pid):
+            assert time.monotonic() < deadline, "the engine process outlived its parent"
+            time.sleep(0.05)
+    finally:
+        if _running(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
+
+
 def _running(pid: int) -> bool:
     """Whether ``pid`` is still a live process (not gone, not a zombie waiting for init)."""
     try:
@@ -161,3 +222,30 @@ def test_the_command_line_generates_through_the_child(tmp_path: Path) -> None:
     )
     assert refused.returncode != 0
     assert refused.stderr.count("\n") == 1 and "not found" in refused.stderr
+
+
+# The command line with no usable temporary folder: each folder tempfile would try is gone.
+NO_TEMPORARY_FOLDER = textwrap.dedent(
+    """
+    import sys, tempfile
+    tempfile._candidate_tempdir_list = lambda: ["/nonexistent/provenance-test"]
+    from provenance.cli import run
+    sys.argv[0] = "provenance"
+    run()
+    """
+)
+
+
+def test_with_no_usable_temporary_folder_the_command_says_what_to_do(project: Project, chain: Chain) -> None:
+    # Neither the engine's process (its stderr is a temporary file) nor torch itself can start then. torch set
+    # TORCHINDUCTOR_CACHE_DIR when it loaded here; with it a new process's torch needs no temporary folder.
+    arguments = ["--project", str(project.root), "generate", str(chain.sketch.asset_id), "--prompt", "harbor"]
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TEMPORARY_FOLDER, *arguments, "--operator", "sato-ken", "--steps", "2"],
+        capture_output=True,
+        text=True,
+        env={name: value for name, value in os.environ.items() if name != "TORCHINDUCTOR_CACHE_DIR"},
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "set TMPDIR to a writable folder" in result.stderr

@@ -259,8 +259,17 @@ def main(ctx: click.Context, project_dir: Path | None, db_url: str | None, ident
       provenance init                       # a project in the current folder
       provenance audit FINAL.png            # who made this, and is it intact?
     """
+    _open_closed_streams()
     ctx.obj = AppContext(project_dir=project_dir, db_url=db_url, debug=debug, identity=identity)
     ctx.call_on_close(ctx.obj.close)
+
+
+def _open_closed_streams() -> None:
+    """Started with stdout or stderr closed (``2>&-``), Python sets that stream to None, on which every progress
+    bar's ``isatty()`` fails (exit 70): such a stream writes to the null device instead, as it would have."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the end
 
 
 def run() -> None:

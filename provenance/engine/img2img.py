@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -101,10 +102,8 @@ def generate(
         # generation. Frozen, it is left out of the collector's full passes, which would otherwise walk it
         # again while diffusers loads the model: ~0.2 s more per run, measured with the tiny model.
         gc.freeze()
+    diffusers, torch = _libraries()
     with quiet_libraries():
-        import diffusers
-        import torch
-
         device = _device(torch)
         dtype = torch.float32 if device == "cpu" else torch.float16
         pipeline = _load(source, dtype)
@@ -127,7 +126,9 @@ def generate(
                 generator=torch.Generator("cpu").manual_seed(seed),
                 callback_on_step_end=step_counter,
             )
-        except (torch.OutOfMemoryError, MemoryError) as exc:
+        except (MemoryError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and not _out_of_memory(torch, exc):
+                raise
             raise ModelError(
                 f"out of memory generating {width}x{height} on {device}; try "
                 "{option:vae_tiling}, {option:attention_slicing} or {option:cpu_offload}, or a smaller input"
@@ -147,6 +148,32 @@ def generate(
         # Plain strings: torch's version is a str subclass of torch's own, and a run travels between processes.
         versions={"diffusers": str(diffusers.__version__), "torch": str(torch.__version__)},
     )
+
+
+def _out_of_memory(torch: Any, error: RuntimeError) -> bool:
+    """Whether a RuntimeError from torch means that memory ran out: CUDA raises OutOfMemoryError, while the CPU
+    allocator ("can't allocate memory") and MPS ("MPS backend out of memory") raise plain RuntimeErrors."""
+    message = str(error)
+    return isinstance(error, torch.OutOfMemoryError) or "can't allocate memory" in message or "out of memory" in message
+
+
+def _libraries() -> tuple[Any, Any]:
+    """diffusers and torch, imported quietly."""
+    try:
+        with quiet_libraries():
+            import diffusers
+            import torch
+    except FileNotFoundError as exc:
+        # torch's compiler picks its cache folder under the temporary folder as torch loads, unless
+        # TORCHINDUCTOR_CACHE_DIR names one: with no usable temporary folder torch cannot load at all.
+        try:
+            tempfile.gettempdir()
+        except FileNotFoundError:
+            raise ModelError(
+                f"torch cannot load: no usable temporary folder ({exc.strerror}); set TMPDIR to a writable folder"
+            ) from exc
+        raise
+    return diffusers, torch
 
 
 class _StepCounter:

@@ -6,10 +6,11 @@ after the other on one core whatever the threads. Started first, the child impor
 while the parent imports its stack, opens the project and checks every input on the other core; then the
 parent sends the job, and the child reports each denoising step and returns the candidates.
 
-The two talk over the child's stdin and stdout with pickle: both ends are this package, on pipes nobody
-else holds. The child's stdout is pointed at its stderr, a temporary file the parent reads only when the
-child dies, so a library's chatter neither corrupts the messages nor reaches the user's terminal. The child
-never writes a file and ignores Ctrl-C (its parent ends it); it ends itself when its parent goes away.
+The two talk with pickle: the job goes down the child's stdin, the replies come back on a pipe of their own
+that only this package writes to. The child's stdout and stderr are a temporary file the parent reads only
+when the child dies, so what a library, a sitecustomize or a .pth file prints neither corrupts the replies
+nor reaches the user's terminal. The child never writes a file and ignores Ctrl-C (its parent ends it); it
+ends itself when its parent goes away.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +51,8 @@ def engine_for_this_process() -> Iterator[ImageGenerator]:
     engine runs here too.
     """
     child = None
-    if "torch" not in sys.modules:
+    # POSIX only: the replies' pipe is handed down with pass_fds, which Windows does not have.
+    if "torch" not in sys.modules and os.name == "posix":
         with contextlib.suppress(OSError):
             child = EngineProcess.start()
     if child is None:
@@ -63,8 +67,9 @@ def engine_for_this_process() -> Iterator[ImageGenerator]:
 class EngineProcess:
     """:func:`provenance.engine.generate` in a child process; an :class:`ImageGenerator` for one job."""
 
-    def __init__(self, process: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], replies: IO[bytes], stderr: IO[bytes]) -> None:
         self._process = process
+        self._replies = replies
         self._stderr = stderr
 
     @classmethod
@@ -75,16 +80,27 @@ class EngineProcess:
         package_root = str(Path(__file__).resolve().parents[2])
         stderr = tempfile.TemporaryFile()
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _CHILD, package_root],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-            )
+            replies, child_end = os.pipe()
         except OSError:
             stderr.close()
             raise
-        return cls(process, stderr)
+        try:
+            # The replies' pipe, not stdout: the interpreter runs a sitecustomize and .pth files before any of
+            # this package, and whatever they print would land in the middle of the replies.
+            process = subprocess.Popen(
+                [sys.executable, "-P", "-c", _CHILD, package_root, str(child_end), str(os.getpid())],
+                stdin=subprocess.PIPE,
+                stdout=stderr,
+                stderr=stderr,
+                pass_fds=(child_end,),
+            )
+        except OSError:
+            os.close(replies)
+            stderr.close()
+            raise
+        finally:
+            os.close(child_end)  # the child's copy is the only writer: its death is the parent's end of file
+        return cls(process, os.fdopen(replies, "rb"), stderr)
 
     def __enter__(self) -> EngineProcess:
         return self
@@ -97,9 +113,12 @@ class EngineProcess:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
-        for stream in (self._process.stdin, self._process.stdout, self._stderr):
+        for stream in (self._process.stdin, self._replies, self._stderr):
             if stream is not None:
-                stream.close()
+                # Part of a job the child never took may wait in the writer's buffer: flushing it to the dead
+                # child fails (the stream is closed all the same), and must not hide why the command stops.
+                with contextlib.suppress(BrokenPipeError):
+                    stream.close()
 
     def __call__(
         self,
@@ -112,7 +131,7 @@ class EngineProcess:
     ) -> GenerationRun:
         from .img2img import RuntimeOptions
 
-        assert self._process.stdin is not None and self._process.stdout is not None
+        assert self._process.stdin is not None
         try:
             pickle.dump((source, image, settings, options or RuntimeOptions(), list(loras)), self._process.stdin)
             self._process.stdin.close()
@@ -120,7 +139,7 @@ class EngineProcess:
             raise self._ended() from None
         while True:
             try:
-                kind, *payload = pickle.load(self._process.stdout)
+                kind, *payload = pickle.load(self._replies)
             except EOFError:
                 raise self._ended() from None
             if kind == "step":
@@ -157,12 +176,13 @@ _CHILD = (
 
 def serve() -> None:
     """The child's side: import the engine's libraries, then run the one job the parent sends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent decides
+    replies = os.fdopen(int(sys.argv[2]), "wb")
+    threading.Thread(target=_end_with_parent, args=(int(sys.argv[3]),), name="parent-watch", daemon=True).start()
+
     from . import img2img
     from .quiet import quiet_libraries
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent decides
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a library's print goes to stderr, never into the replies
     with quiet_libraries():
         import diffusers  # noqa: F401  (what img2img.generate imports when it runs, imported ahead of the job)
         import torch  # noqa: F401
@@ -189,3 +209,18 @@ def serve() -> None:
         reply("bug", f"{type(error).__name__}: {error}", traceback.format_exc())
     else:
         reply("run", run)
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this process as soon as its parent is gone (killed, or ended without closing it).
+
+    A failed reply tells the child too, but only at the next step: loading a large model, encoding or decoding
+    a large picture report nothing for minutes, during which an orphan would hold the cores and the memory.
+    An orphan is handed to another parent (init, or a subreaper), so its parent's id changes.
+    """
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+_PARENT_CHECK_SECONDS = 0.2
