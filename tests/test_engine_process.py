@@ -137,16 +137,7 @@ PARENT = textwrap.dedent(
 
 
 def test_the_child_ends_when_its_parent_is_killed_while_it_denoises() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child_pid = int(parent.stdout.readline())
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
-    parent.stdout.close()
-    deadline = time.monotonic() + 30
-    while _running(child_pid):
-        assert time.monotonic() < deadline, "the engine process outlived its parent"
-        time.sleep(0.05)
+    _assert_the_child_ends_with_its_parent(PARENT)
 
 
 # A parent that starts the child and hands it a job that keeps it busy without a step to report (as loading a
@@ -170,7 +161,12 @@ BUSY_PARENT = textwrap.dedent(
 
 
 def test_the_child_ends_when_its_parent_is_killed_while_it_has_no_step_to_report() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", BUSY_PARENT], stdout=subprocess.PIPE, text=True)
+    _assert_the_child_ends_with_its_parent(BUSY_PARENT)
+
+
+def _assert_the_child_ends_with_its_parent(parent_script: str) -> None:
+    """Run ``parent_script`` (it prints its child's pid), SIGKILL it, and wait for the child to go too."""
+    parent = subprocess.Popen([sys.executable, "-c", parent_script], stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     child_pid = int(parent.stdout.readline())
     parent.send_signal(signal.SIGKILL)
