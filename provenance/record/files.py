@@ -15,6 +15,7 @@ import shlex
 from pathlib import Path
 
 from .. import catalog
+from ..change_mask import change_mask
 from ..errors import AIEvidenceError, InputFileError, InvalidValueError
 from ..imaging import decode_image, mime_type_of, read_file
 from ..manifests import read_manifest_store
@@ -119,12 +120,12 @@ def _record_file(
         contributor = catalog.get_person(session, person)
         inputs: list[Asset] = []
         parent_file = None
-        parent_image = None
+        mask = None
         selection = None
         if parent_asset is not None:
             inputs = [parent_asset]
             parent_file = (Path(parent_asset.path).name, verified_file(project, parent_asset))
-            parent_image = decode_image(parent_file[1], name=parent_asset.path)
+            mask = change_mask(decode_image(parent_file[1], name=parent_asset.path), image)
             background_id = parent_asset.background_id
             selection = selection_of(session, parent_asset)
         else:
@@ -148,7 +149,7 @@ def _record_file(
             image=image,
             destination=destination,
             parent=parent_file,
-            parent_image=parent_image,
+            mask=mask,
             component=component,
         )
         pending.publish()

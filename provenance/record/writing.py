@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 from sqlmodel import Session
 
-from ..change_mask import change_mask, fit_mask, mask_png, share_size
+from ..change_mask import fit_mask, mask_png, share_size
 from ..imaging import describe, png_bytes, thumbnail_jpeg
 from ..manifests import manifest_definition, new_manifest_label, sign_png
 from ..pending_files import PendingFiles
@@ -43,19 +43,16 @@ def write_stage(
     image: Image.Image,
     destination: Path,
     parent: tuple[str, bytes] | None,
-    parent_image: Image.Image | None = None,
     mask: np.ndarray | None = None,
     text: dict[str, str] | None = None,
     component: tuple[str, bytes, str] | None = None,
 ) -> RecordedFile:
     """Add one stage's rows, sign its file and queue it; the caller publishes and commits.
 
-    With a parent, the pixels the stage changed are measured and their mask is queued with the file;
-    a first stage made every pixel. ``mask`` is that mask when the caller measured it already.
+    With a parent, ``mask`` is the pixels the stage changed (:func:`~provenance.change_mask.change_mask`), queued
+    with the file; a first stage made every pixel and has none.
     """
     relative_path = project.relative(destination)
-    if mask is None and parent_image is not None:
-        mask = change_mask(parent_image, image)
     if mask is not None:
         mask_file = project.folder / "masks" / f"{stage.uuid}.png"
         # Measured at the working size; kept at the size shares are computed at, which is all an audit reads.
