@@ -55,10 +55,10 @@ class Store:
     ...     _ = s.add(tables.Production(handle="hl", title="Harbor Lights"))
     """
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, busy_timeout_s: float) -> None:
         self.engine = engine
         self.url = url
-        self._busy_timeout_s = _busy_timeout(_parse(url))
+        self._busy_timeout_s = busy_timeout_s
         self._writer = engine.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
 
     @property
@@ -78,7 +78,8 @@ class Store:
         An existing provenance database is refused: ``init`` never adopts records it did not make.
         """
         parsed = _parse(url)
-        store = cls(_engine(parsed, _busy_timeout(parsed)), url)
+        busy_timeout_s = _busy_timeout(parsed)
+        store = cls(_engine(parsed, busy_timeout_s), url, busy_timeout_s)
         try:
             if inspect(store.engine).has_table(tables.SchemaInfo.__tablename__):
                 store.close()
@@ -116,7 +117,7 @@ class Store:
                 )
             # mode=rw: SQLite itself refuses to create the file, whatever happens between the check and here.
             parsed = parsed.set(database=f"file:{quote(str(database_file))}?mode=rw", query={"uri": "true"})
-        store = cls(_engine(parsed, busy_timeout_s), url)
+        store = cls(_engine(parsed, busy_timeout_s), url, busy_timeout_s)
         version = store.schema_version()
         if not any_version:
             try:
