@@ -191,6 +191,19 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+# The command line, writing at exit whether its own process loaded torch (to the file named first).
+REPORTING_CLI = textwrap.dedent(
+    """
+    import atexit, pathlib, sys
+    marker = pathlib.Path(sys.argv.pop(1))
+    atexit.register(lambda: marker.write_text(str("torch" in sys.modules)))
+    from provenance.cli import run
+    sys.argv[0] = "provenance"
+    run()
+    """
+)
+
+
 def test_the_command_line_generates_through_the_child(tmp_path: Path) -> None:
     """A real `provenance generate` process: torch is not loaded there, so the engine runs in a child."""
     project = Project.init(tmp_path / "studio", studio="Test Studio")
@@ -201,18 +214,23 @@ def test_the_command_line_generates_through_the_child(tmp_path: Path) -> None:
     _picture().save(layout)
     sketch = record.record_sketch(project, "harbor/C012", layout, artist="sato-ken")
     project.close()
+    resolve_model("tiny")  # built here if need be: building it loads torch in whichever process does it
     command = [sys.executable, "-m", "provenance", "--project", str(tmp_path / "studio"), "generate"]
     arguments = [str(sketch.asset_id), "--prompt", "harbor", "--operator", "sato-ken", "--steps", "4"]
+    torch_loaded = tmp_path / "torch-loaded"
     result = subprocess.run(
-        [*command, *arguments, "--candidates", "2", "--seed", "9", "--json"],
+        [sys.executable, "-c", REPORTING_CLI, str(torch_loaded), *command[3:], *arguments, "--candidates", "2",
+         "--seed", "9", "--json"],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"},
         timeout=300,
-    )
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert [item["id"] for item in json.loads(result.stdout)] == [2, 3]
+    # The candidates were made, and the command's own process never loaded torch: the child made them.
+    assert torch_loaded.read_text() == "False"
     refused = subprocess.run(
         [*command, *arguments, "--model", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=300
     )
